@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := smresidency
+
+.PHONY: run test install bench lint format clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: browser tests will skip their accessibility checks' install"; fi
+
+install: $(STAMP)
+
+## make run: install, migrate, validate and load course_content/, create demo accounts, serve.
+run: $(STAMP)
+	SMRESIDENCY_ENV=development $(BIN)/flask db upgrade
+	SMRESIDENCY_ENV=development $(BIN)/flask content validate
+	SMRESIDENCY_ENV=development $(BIN)/flask content sync
+	SMRESIDENCY_ENV=development $(BIN)/flask demo create
+	SMRESIDENCY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## make test: install and run the whole suite (SQLite; PostgreSQL when SMRESIDENCY_TEST_DATABASE_URL is set).
+test: $(STAMP) node_modules/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache src/*.egg-info

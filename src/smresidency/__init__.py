@@ -1,0 +1,114 @@
+"""smresidency: a self-paced social media residency for health-care staff.
+
+Flask is imported inside the factory so that pure parts (catalog.loader) import without it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Application factory: configuration first, then each named registration step."""
+    from flask import Flask
+
+    from smresidency.config import load_config
+
+    app = Flask(__name__, instance_relative_config=True)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_request_cycle(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from smresidency.auth.session import init_login_manager
+    from smresidency.extensions import csrf, db, migrate
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=_migrations_dir(app), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    init_login_manager(app)
+
+
+MODEL_MODULES = (
+    "smresidency.auth.models",
+    "smresidency.mail.models",
+    "smresidency.catalog.models",
+    "smresidency.learning.models",
+)
+
+
+def import_models() -> None:
+    """Every feature's tables on the shared metadata, for Alembic and for queries."""
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def _migrations_dir(app: Flask) -> str:
+    """Migrations live at the repository root, beside src/."""
+    from pathlib import Path
+
+    return str(Path(app.root_path).parents[1] / "migrations")
+
+
+def register_request_cycle(app: Flask) -> None:
+    """One commit per request: services flush, the request boundary commits or rolls back."""
+    from smresidency.extensions import db
+
+    @app.after_request
+    def commit(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each feature package's blueprint."""
+    from smresidency.auth import bp as auth_bp
+    from smresidency.catalog.views import bp as catalog_bp
+    from smresidency.learning import bp as learning_bp
+    from smresidency.mail import bp as mail_bp
+    from smresidency.ops import bp as ops_bp
+
+    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, mail_bp):
+        app.register_blueprint(bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages."""
+    from smresidency.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """CSP and the other headers on every response."""
+    from smresidency.security import register_security_headers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Each feature registers its own `flask` command group."""
+    from smresidency.auth.cli import users_cli
+    from smresidency.catalog.cli import content_cli
+    from smresidency.demo import demo_cli
+
+    for group in (users_cli, content_cli, demo_cli):
+        app.cli.add_command(group)

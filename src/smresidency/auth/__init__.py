@@ -1,0 +1,7 @@
+"""Accounts, roles, sessions and sign-in throttling."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from smresidency.auth import views  # noqa: E402, F401

@@ -1,0 +1,37 @@
+"""Flask-Login wiring: sessions hold a per-user token that the database can revoke."""
+
+from flask import Flask
+from flask_login import AnonymousUserMixin
+from sqlalchemy import select
+
+from smresidency.extensions import db, login_manager
+
+
+class Anonymous(AnonymousUserMixin):
+    """A visitor who is not signed in holds no role."""
+
+    roles: frozenset[str] = frozenset()
+
+    def has_role(self, role: str) -> bool:
+        return False
+
+    def has_any_role(self, roles) -> bool:
+        return False
+
+
+def init_login_manager(app: Flask) -> None:
+    """Bind Flask-Login and resolve sessions by their token."""
+    from smresidency.auth.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return db.session.scalar(
+            select(User).where(User.session_token == token, User.active.is_(True))
+        )

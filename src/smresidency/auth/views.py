@@ -1,0 +1,130 @@
+"""Sign-in, registration, sign-out and password pages: parse, call a service, render."""
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from smresidency.access import PUBLIC, SIGNED_IN, allow
+from smresidency.auth import bp, services
+from smresidency.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("catalog.home")
+
+
+def _start_session(user) -> None:
+    """A fresh session at every sign-in: nothing from before survives into it."""
+    session.clear()
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(PUBLIC)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = services.authenticate(
+            form.email.data, form.password.data, request.remote_addr or "-"
+        )
+        if result.user:
+            _start_session(result.user)
+            flash(f"Welcome back, {result.user.name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+        form.form_errors.append(result.message)
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow(PUBLIC)
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.name.data, form.password.data)
+        except services.AccountError as err:
+            form.email.errors.append(str(err))
+        else:
+            _start_session(user)
+            flash("Your account is ready. Welcome to the residency!", "success")
+            return redirect(url_for("catalog.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.post("/logout")
+@allow(SIGNED_IN)
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.AccountError as err:
+            form.current.errors.append(str(err))
+        else:
+            _start_session(current_user._get_current_object())
+            flash("Your password is changed. Other sessions have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, everywhere=ConfirmForm())
+
+
+@bp.post("/account/sign-out-everywhere")
+@allow(SIGNED_IN)
+def sign_out_everywhere():
+    if ConfirmForm().validate_on_submit():
+        services.end_all_sessions(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@allow(PUBLIC)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            "If an account uses that address, we have e-mailed it a link to reset the password.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def reset_password(token: str):
+    if services.valid_reset_token(token) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except services.AccountError:
+            return render_template("auth/reset_invalid.html"), 404
+        flash("Your password is reset. Please sign in with it.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)

@@ -1,0 +1,27 @@
+"""Reads for catalog pages, each a fixed number of statements."""
+
+from sqlalchemy import func, select
+
+from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.extensions import db
+
+
+def course_cards() -> list[tuple[Course, int, int]]:
+    """Every course with its number of active modules and their total minutes, in one query."""
+    rows = db.session.execute(
+        select(Course, func.count(Module.id), func.coalesce(func.sum(ModuleVersion.minutes), 0))
+        .outerjoin(Module, (Module.course_id == Course.id) & Module.retired.is_(False))
+        .outerjoin(
+            ModuleVersion,
+            (ModuleVersion.module_id == Module.id)
+            & (ModuleVersion.content_hash == Module.current_hash),
+        )
+        .group_by(Course.id)
+        .order_by(Course.title)
+    ).all()
+    return [(course, count, minutes) for course, count, minutes in rows]
+
+
+def course_by_slug(slug: str) -> Course | None:
+    """One course, or None."""
+    return db.session.scalar(select(Course).where(Course.slug == slug))

@@ -1,0 +1,157 @@
+"""Markdown to safe HTML, done once at sync: Python-Markdown, then nh3, then trusted embeds."""
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "div": {"class"},
+    "p": {"class"},
+    "span": {"class"},
+    "code": {"class"},
+    "th": {"align", "scope", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+ALLOWED_CLASSES = re.compile(
+    r"^(admonition|admonition-title|note|tip|warning|important|language-[\w-]+)$"
+)
+
+YOUTUBE = re.compile(
+    r"^https?://(?:www\.)?(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)"
+    r"([A-Za-z0-9_-]{11})(?:[&?#][^\s]*)?$"
+)
+VIMEO = re.compile(r"^https?://(?:www\.)?vimeo\.com/(\d{4,12})(?:[?#][^\s]*)?$")
+VIDEO_MARKER = "SMRVIDEO-{provider}-{ident}-END"
+VIDEO_PARAGRAPH = re.compile(r"<p>SMRVIDEO-(youtube|vimeo)-([A-Za-z0-9_-]+)-END</p>")
+EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "smarty"]
+
+
+def _mark_videos(text: str) -> str:
+    """A bare video URL on its own line becomes a token that survives sanitising."""
+    out = []
+    in_fence = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence  # a URL shown inside a code block stays as written
+        elif in_fence:
+            pass
+        elif m := YOUTUBE.match(stripped):
+            line = "\n" + VIDEO_MARKER.format(provider="youtube", ident=m.group(1)) + "\n"
+        elif m := VIMEO.match(stripped):
+            line = "\n" + VIDEO_MARKER.format(provider="vimeo", ident=m.group(1)) + "\n"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _video_embed(match: re.Match) -> str:
+    """Privacy-friendly: nothing loads from the provider until the learner opens the player."""
+    provider, ident = match.group(1), match.group(2)
+    if provider == "youtube":
+        src = f"https://www.youtube-nocookie.com/embed/{ident}"
+        link = f"https://www.youtube.com/watch?v={ident}"
+        name = "YouTube"
+    else:
+        src = f"https://player.vimeo.com/video/{ident}?dnt=1"
+        link = f"https://vimeo.com/{ident}"
+        name = "Vimeo"
+    return (
+        '<figure class="video"><details><summary>Play the video '
+        f"(loads the player from {name})</summary>"
+        f'<div class="video-frame"><iframe src="{html.escape(src)}" title="Video from {name}" '
+        'loading="lazy" allow="encrypted-media; picture-in-picture" allowfullscreen '
+        'referrerpolicy="strict-origin-when-cross-origin"></iframe></div></details>'
+        f'<figcaption><a href="{html.escape(link)}">Watch on {name}</a></figcaption></figure>'
+    )
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    """Only our own class names survive; everything else an author typed is dropped."""
+    if attr == "class":
+        kept = [c for c in value.split() if ALLOWED_CLASSES.match(c)]
+        return " ".join(kept) or None
+    return value
+
+
+def sanitize(raw_html: str) -> str:
+    """Strip anything that could run script or load content we did not choose."""
+    return nh3.clean(
+        raw_html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str, image_base: str = "") -> str:
+    """Lesson Markdown to sanitised HTML; relative image paths are prefixed with image_base."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "2-4"}})
+    raw = md.convert(_mark_videos(text))
+    if image_base:
+        raw = re.sub(
+            r'(<img [^>]*src=")(?![a-z]+:|/)([^"]+)"',
+            lambda m: f'{m.group(1)}{image_base.rstrip("/")}/{m.group(2)}"',
+            raw,
+        )
+    return VIDEO_PARAGRAPH.sub(_video_embed, sanitize(raw))
+
+
+def render_inline(text: str) -> str:
+    """A short Markdown fragment (a choice, feedback) without its surrounding paragraph."""
+    rendered = render_markdown(text)
+    if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
+        return rendered[3:-4]
+    return rendered

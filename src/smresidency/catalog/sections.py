@@ -1,0 +1,212 @@
+"""immersion.md and plan.md: headed blocks, each with a settings block and a description."""
+
+import re
+from dataclasses import dataclass, field
+
+from smresidency.catalog.problems import Reporter, check_keys, yaml_mapping
+
+ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SETTING = re.compile(r"^[a-z_]+\s*:")
+ITEM_KINDS = ("attendance", "hands-on", "plan", "self-rating")
+COMPLETED_BY = ("faculty", "learner")
+
+
+@dataclass
+class Block:
+    title: str
+    line: int
+    settings: dict
+    setting_lines: dict
+    text: str
+    level: int
+
+
+@dataclass
+class ImmersionItem:
+    id: str
+    title: str
+    kind: str
+    required: bool
+    completed_by: str
+    description: str
+    line: int
+
+
+@dataclass
+class Immersion:
+    title: str
+    intro: str
+    items: list[ImmersionItem]
+    text: str
+
+
+@dataclass
+class PlanSection:
+    id: str
+    title: str
+    help: str
+
+
+@dataclass
+class RubricCriterion:
+    id: str
+    title: str
+    sections: list[str]
+    description: str
+
+
+@dataclass
+class Plan:
+    title: str
+    intro: str
+    sections: list[PlanSection]
+    levels: list[str]
+    criteria: list[RubricCriterion] = field(default_factory=list)
+    text: str = ""
+
+
+def _blocks(body: str, body_line: int, report: Reporter) -> tuple[str, list[Block]]:
+    """Split a body into its intro and the `##`/`###` blocks that follow."""
+    lines = body.split("\n")
+    intro: list[str] = []
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^(#{2,3}) (.+)$", lines[i])
+        if not m:
+            if blocks:
+                blocks[-1].text += lines[i] + "\n"
+            else:
+                intro.append(lines[i])
+            i += 1
+            continue
+        start = i + 1
+        end = start
+        while end < len(lines) and SETTING.match(lines[end]):
+            end += 1
+        settings, keylines = ({}, {})
+        if end > start:
+            parsed, keylines = yaml_mapping("\n".join(lines[start:end]), body_line + start, report)
+            settings = parsed or {}
+        blocks.append(
+            Block(m.group(2).strip(), body_line + i, settings, keylines, "", len(m.group(1)))
+        )
+        i = end
+    for b in blocks:
+        b.text = b.text.strip()
+    return "\n".join(intro).strip(), blocks
+
+
+def _check_id(block: Block, seen: dict, what: str, report: Reporter) -> str:
+    ident = str(block.settings.get("id") or "")
+    if ident and not ID.match(ident):
+        report(
+            block.setting_lines.get("id", block.line),
+            f"{what} id `{ident}` must be lower-case words joined by -",
+        )
+    if ident in seen:
+        report(block.line, f"duplicate {what} id `{ident}` (also line {seen[ident]})")
+    seen.setdefault(ident, block.line)
+    return ident
+
+
+def parse_immersion(text: str, report: Reporter) -> Immersion | None:
+    """The immersion-day checklist."""
+    from smresidency.catalog.loader import split_front_matter
+
+    data, keylines, body, body_line = split_front_matter(text, report)
+    if data is None:
+        return None
+    check_keys(data, keylines, {"title": str}, {"title"}, 2, report)
+    intro, blocks = _blocks(body, body_line, report)
+    items, seen = [], {}
+    allowed = {"id": str, "kind": str, "required": bool, "completed_by": str}
+    for b in blocks:
+        if b.level != 2:
+            report(b.line, "checklist items are `##` headings")
+            continue
+        check_keys(b.settings, b.setting_lines, allowed, set(allowed), b.line, report)
+        ident = _check_id(b, seen, "item", report)
+        kind, by = b.settings.get("kind"), b.settings.get("completed_by")
+        if kind and kind not in ITEM_KINDS:
+            report(
+                b.setting_lines.get("kind", b.line),
+                f"`kind` must be one of: {', '.join(ITEM_KINDS)}",
+            )
+        if by and by not in COMPLETED_BY:
+            report(
+                b.setting_lines.get("completed_by", b.line),
+                "`completed_by` must be faculty or learner",
+            )
+        items.append(
+            ImmersionItem(
+                ident,
+                b.title,
+                kind or "",
+                bool(b.settings.get("required")),
+                by or "",
+                b.text,
+                b.line,
+            )
+        )
+    if not items:
+        report(body_line, "the checklist has no items (each is a `##` heading with settings)")
+    return Immersion(str(data.get("title") or ""), intro, items, text)
+
+
+def parse_plan(text: str, report: Reporter) -> Plan | None:
+    """The strategy-plan sections and the review rubric."""
+    from smresidency.catalog.loader import split_front_matter
+
+    data, keylines, body, body_line = split_front_matter(text, report)
+    if data is None:
+        return None
+    check_keys(data, keylines, {"title": str}, {"title"}, 2, report)
+    intro, blocks = _blocks(body, body_line, report)
+    plan = Plan(str(data.get("title") or ""), intro, [], [], text=text)
+    part, section_ids, criterion_ids = None, {}, {}
+    for b in blocks:
+        if b.level == 2:
+            part = b.title.lower()
+            if part not in ("sections", "rubric"):
+                report(b.line, "plan.md has two parts: `## Sections` and `## Rubric`")
+            if part == "rubric":
+                check_keys(
+                    b.settings, b.setting_lines, {"levels": list}, {"levels"}, b.line, report
+                )
+                plan.levels = [str(v) for v in b.settings.get("levels") or []]
+                if 0 < len(plan.levels) < 2:
+                    report(
+                        b.setting_lines.get("levels", b.line), "a rubric needs at least two levels"
+                    )
+        elif part == "sections":
+            check_keys(b.settings, b.setting_lines, {"id": str}, {"id"}, b.line, report)
+            plan.sections.append(
+                PlanSection(_check_id(b, section_ids, "section", report), b.title, b.text)
+            )
+        elif part == "rubric":
+            check_keys(
+                b.settings,
+                b.setting_lines,
+                {"id": str, "sections": list},
+                {"id", "sections"},
+                b.line,
+                report,
+            )
+            refs = [str(s) for s in b.settings.get("sections") or []]
+            for ref in refs:
+                if ref not in section_ids:
+                    report(
+                        b.setting_lines.get("sections", b.line),
+                        f"criterion names section `{ref}`, which does not exist",
+                    )
+            plan.criteria.append(
+                RubricCriterion(
+                    _check_id(b, criterion_ids, "criterion", report), b.title, refs, b.text
+                )
+            )
+        else:
+            report(b.line, "`###` blocks belong under `## Sections` or `## Rubric`")
+    if not plan.sections:
+        report(body_line, "the plan has no sections (`### Title` under `## Sections`)")
+    return plan

@@ -1,0 +1,88 @@
+"""Configuration: defaults, then instance/config.py, then SMRESIDENCY_* variables, then tests."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+WEAK_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class Defaults:
+    """Values that are safe everywhere; production-only values have no default here."""
+
+    ENV = "production"
+    SECRET_KEY = None
+    DATABASE_URL = None
+    CONTENT_DIR = None
+    SERVER_NAME = None
+    PREFERRED_URL_SCHEME = "http"
+    SITE_NAME = "Social Media Residency"
+    MAIL_SENDER = "residency@localhost"
+    MAIL_BACKEND = None  # "console" or "smtp"; derived from ENV when unset
+    SMTP_HOST = None
+    SMTP_PORT = 587
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = True
+    PASSWORD_RESET_MAX_AGE = 3600
+    LOGIN_WINDOW_SECONDS = 900
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    """Apply every configuration layer in order and derive the dependent settings."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("SMRESIDENCY")
+    if test_config:
+        app.config.update(test_config)
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    """Fill in what follows from the layers: database URL, content dir, cookies, secret key."""
+    cfg = app.config
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    production = cfg["ENV"] == "production"
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"] or (
+            "sqlite:///" + os.path.join(app.instance_path, "smresidency.db")
+        )
+    if not cfg["CONTENT_DIR"]:
+        cfg["CONTENT_DIR"] = str(Path(app.root_path).parents[1] / "course_content")
+    if not cfg["MAIL_BACKEND"]:
+        cfg["MAIL_BACKEND"] = "smtp" if production and cfg["SMTP_HOST"] else "console"
+    if production:
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+        cfg["SESSION_COOKIE_NAME"] = "__Host-session"
+        cfg["PREFERRED_URL_SCHEME"] = "https"
+    cfg["SECRET_KEY"] = _secret_key(app, production)
+
+
+def _secret_key(app: Flask, production: bool) -> str:
+    """Production refuses a missing or weak key; development keeps one in instance/."""
+    key = app.config["SECRET_KEY"]
+    if key and key not in WEAK_SECRET_KEYS and len(key) >= 32:
+        return key
+    if production:
+        raise RuntimeError(
+            "Refusing to start: set SMRESIDENCY_SECRET_KEY (or SECRET_KEY in instance/config.py) "
+            "to a random value of at least 32 characters, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+        )
+    path = Path(app.instance_path) / "dev_secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,144 @@
+"""The course outline a learner sees, computed from three statements whatever the course size."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, undefer
+
+from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.extensions import db
+from smresidency.learning.models import ModuleProgress
+
+
+@dataclass
+class ModuleState:
+    """One module as this learner sees it right now."""
+
+    module: Module
+    version: ModuleVersion
+    status: str  # locked | open | read | complete
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def done_steps(self) -> int:
+        return {"read": 1, "complete": self.total_steps}.get(self.status, 0)
+
+    @property
+    def total_steps(self) -> int:
+        return 2 if self.version.has_quiz else 1
+
+
+@dataclass
+class Outline:
+    """A course with every module's state and the learner's overall progress."""
+
+    course: Course
+    modules: list[ModuleState]
+
+    @property
+    def percent(self) -> int:
+        total = sum(s.total_steps for s in self.modules)
+        done = sum(s.done_steps for s in self.modules)
+        return round(100 * done / total) if total else 0
+
+    @property
+    def minutes_left(self) -> int:
+        return sum(s.version.minutes for s in self.modules if s.status != "complete")
+
+    @property
+    def completed(self) -> int:
+        return sum(1 for s in self.modules if s.status == "complete")
+
+    @property
+    def next_up(self) -> ModuleState | None:
+        """Where to continue: a read module awaiting its quiz, else the first open one."""
+        for wanted in ("read", "open"):
+            for state in self.modules:
+                if state.status == wanted:
+                    return state
+        return None
+
+    def find(self, slug: str) -> tuple[ModuleState | None, ModuleState | None, ModuleState | None]:
+        """The module with this slug and its neighbours in course order."""
+        for i, state in enumerate(self.modules):
+            if state.module.slug == slug:
+                prev = self.modules[i - 1] if i > 0 else None
+                nxt = self.modules[i + 1] if i + 1 < len(self.modules) else None
+                return state, prev, nxt
+        return None, None, None
+
+
+def course_outline(course_slug: str, user_id: int) -> Outline | None:
+    """Load the course, its live modules with their current versions, and the learner's marks."""
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None:
+        return None
+    modules = db.session.scalars(
+        select(Module)
+        .join(Module.current)
+        .options(
+            contains_eager(Module.current)
+            .defer(ModuleVersion.lesson_html)
+            .defer(ModuleVersion.source)
+        )
+        .where(Module.course_id == course.id, Module.retired.is_(False))
+        .order_by(Module.position)
+    ).all()
+    marks = {
+        p.module_id: p
+        for p in db.session.scalars(
+            select(ModuleProgress).where(
+                ModuleProgress.user_id == user_id,
+                ModuleProgress.module_id.in_([m.id for m in modules]),
+            )
+        )
+    }
+    return Outline(course, _states(modules, marks))
+
+
+def _states(modules: list[Module], marks: dict[int, ModuleProgress]) -> list[ModuleState]:
+    by_slug = {m.slug: m for m in modules}
+    complete = {m.slug for m in modules if marks.get(m.id) and marks[m.id].completed_at}
+    states = []
+    for m in modules:
+        mark = marks.get(m.id)
+        missing = [
+            by_slug[r].current.title
+            for r in m.current.requires
+            if r in by_slug and r not in complete
+        ]
+        if mark and mark.completed_at:
+            status = "complete"
+        elif missing:
+            status = "locked"
+        elif mark and mark.read_at:
+            status = "read"
+        else:
+            status = "open"
+        states.append(ModuleState(m, m.current, status, missing))
+    return states
+
+
+def lesson(version_id: int) -> ModuleVersion:
+    """The full version row, lesson HTML included, loaded here rather than lazily in a template."""
+    return db.session.scalar(
+        select(ModuleVersion)
+        .where(ModuleVersion.id == version_id)
+        .options(undefer(ModuleVersion.lesson_html))
+        .execution_options(populate_existing=True)
+    )
+
+
+def percent_by_course(user_id: int) -> dict[int, int]:
+    """Completed modules per course for the home page, in one aggregate query."""
+    rows = db.session.execute(
+        select(Module.course_id, func.count(ModuleProgress.id))
+        .join(ModuleProgress, ModuleProgress.module_id == Module.id)
+        .where(
+            ModuleProgress.user_id == user_id,
+            ModuleProgress.completed_at.is_not(None),
+            Module.retired.is_(False),
+        )
+        .group_by(Module.course_id)
+    ).all()
+    return dict(rows)

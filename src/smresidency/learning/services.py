@@ -1,0 +1,39 @@
+"""Progress writes. Safe when the same learner clicks twice or two tabs race."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from smresidency.catalog.models import ModuleVersion
+from smresidency.db import utcnow
+from smresidency.extensions import db
+from smresidency.learning.models import ModuleProgress
+
+
+def _progress_row(user_id: int, module_id: int, version_id: int) -> ModuleProgress:
+    """The learner's row for a module, created if missing even under a concurrent insert."""
+    stmt = select(ModuleProgress).where(
+        ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id
+    )
+    row = db.session.scalar(stmt)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = ModuleProgress(user_id=user_id, module_id=module_id, version_id=version_id)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(stmt)
+    return row
+
+
+def mark_read(user_id: int, version: ModuleVersion) -> ModuleProgress:
+    """Record that the learner read this version; without a quiz, reading completes it."""
+    row = _progress_row(user_id, version.module_id, version.id)
+    now = utcnow()
+    if row.read_at is None:
+        row.read_at = now
+        row.version_id = version.id
+    if not version.has_quiz and row.completed_at is None:
+        row.completed_at = now
+    db.session.flush()
+    return row

@@ -1,0 +1,67 @@
+"""Course page, module page and "mark as read": parse, call a service or query, render."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from smresidency.access import SIGNED_IN, allow
+from smresidency.auth.forms import ConfirmForm
+from smresidency.learning import bp, queries, services
+
+
+def _outline_or_404(course_slug: str) -> queries.Outline:
+    outline = queries.course_outline(course_slug, current_user.id)
+    if outline is None:
+        abort(404)
+    return outline
+
+
+@bp.get("/<course_slug>")
+@allow(SIGNED_IN)
+def course(course_slug: str):
+    outline = _outline_or_404(course_slug)
+    return render_template("learning/course.html", outline=outline)
+
+
+@bp.get("/<course_slug>/modules/<module_slug>")
+@allow(SIGNED_IN)
+def module(course_slug: str, module_slug: str):
+    outline = _outline_or_404(course_slug)
+    state, prev, nxt = outline.find(module_slug)
+    if state is None:
+        abort(404)
+    if state.status == "locked":
+        return render_template("learning/locked.html", outline=outline, state=state), 403
+    version = queries.lesson(state.version.id)
+    return render_template(
+        "learning/module.html",
+        outline=outline,
+        state=state,
+        version=version,
+        prev=prev,
+        next=nxt,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/<course_slug>/modules/<module_slug>/read")
+@allow(SIGNED_IN)
+def mark_read(course_slug: str, module_slug: str):
+    outline = _outline_or_404(course_slug)
+    state, _, nxt = outline.find(module_slug)
+    if state is None:
+        abort(404)
+    if state.status == "locked" or not ConfirmForm().validate_on_submit():
+        abort(403 if state.status == "locked" else 400)
+    services.mark_read(current_user.id, state.version)
+    if state.version.has_quiz:
+        flash(
+            f"“{state.version.title}” is marked as read. Its quiz completes the module.", "success"
+        )
+        return redirect(
+            url_for("learning.module", course_slug=course_slug, module_slug=module_slug)
+        )
+    flash(f"“{state.version.title}” is complete.", "success")
+    target = nxt.module.slug if nxt else None
+    if target:
+        return redirect(url_for("learning.module", course_slug=course_slug, module_slug=target))
+    return redirect(url_for("learning.course", course_slug=course_slug))

@@ -1,0 +1,43 @@
+"""Send mail through the configured backend and record it in the outbox."""
+
+import smtplib
+import sys
+from email.message import EmailMessage
+
+from flask import current_app
+
+from smresidency.extensions import db
+from smresidency.mail.models import OutboxMessage
+
+
+def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Deliver one plain-text message; the outbox row is written in the caller's transaction."""
+    cfg = current_app.config
+    backend = cfg["MAIL_BACKEND"]
+    if backend == "smtp":
+        _send_smtp(cfg, recipient, subject, body)
+    else:
+        print(
+            f"--- mail to {recipient} ---\nSubject: {subject}\n\n{body}\n--- end of mail ---",
+            file=sys.stderr,
+            flush=True,
+        )
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body, backend=backend)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
+    """Plain SMTP with STARTTLS and optional authentication."""
+    msg = EmailMessage()
+    msg["From"] = cfg["MAIL_SENDER"]
+    msg["To"] = recipient
+    msg["Subject"] = subject
+    msg.set_content(body)
+    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
+        if cfg["SMTP_STARTTLS"]:
+            smtp.starttls()
+        if cfg["SMTP_USERNAME"]:
+            smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
+        smtp.send_message(msg)

@@ -1,0 +1,208 @@
+"""Shared fixtures: app, client, runner, db, login_as, builders and a query counter.
+
+The schema comes from the real migrations, once per test run, in a database of this run's
+own: a SQLite file by default, a fresh PostgreSQL database when
+SMRESIDENCY_TEST_DATABASE_URL is set. Each test starts from empty tables.
+"""
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+
+from smresidency import create_app
+from smresidency.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "a long test passphrase"
+
+
+def _postgres_database(base_url: str) -> str:
+    """Create a database for this run on the server named by base_url; return its URL."""
+    url = make_url(base_url)
+    name = f"smr_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(run_url: str, base_url: str) -> None:
+    name = make_url(run_url).database
+    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """This run's own database, migrated to head with the real migrations."""
+    base = os.environ.get("SMRESIDENCY_TEST_DATABASE_URL")
+    if base:
+        url = _postgres_database(base)
+    else:
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    app = create_app(_config(url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        _db.engine.dispose()
+    yield url
+    if base:
+        _drop_postgres_database(url, base)
+
+
+def _config(url: str, instance: Path, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "ENV": "testing",
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-the-check",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "CONTENT_DIR": str(ROOT / "course_content"),
+        **extra,
+    }
+
+
+def _empty_tables() -> None:
+    """Delete every row, children first, so the next test starts clean."""
+    with _db.engine.begin() as conn:
+        for table in reversed(_db.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to change settings for its app."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, app_config):
+    """A fresh app over empty tables. No app context is held: each request gets its own,
+    as in production; tests that touch the database use `with app.app_context():`."""
+    app = create_app(_config(database_url, tmp_path, **app_config))
+    with app.app_context():
+        _empty_tables()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _empty_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database inside an app context, for tests that read or write rows directly."""
+    with app.app_context():
+        yield _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    """Builder: make_user(role="learner", email=None, name=None, password=PASSWORD)."""
+    from smresidency.auth import services
+
+    counter = iter(range(1, 10_000))
+
+    def build(*roles, email=None, name=None, password=PASSWORD, active=True):
+        roles = roles or ("learner",)
+        n = next(counter)
+        with app.app_context():
+            user = services.create_user(
+                email or f"{roles[0]}{n}@example.test",
+                name or f"{roles[0].title()} {n}",
+                password,
+                roles,
+            )
+            user.active = active
+            _db.session.commit()
+            _db.session.refresh(user)
+            assert user.roles
+            _db.session.expunge(user)
+        return user
+
+    return build
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Sign the test client in as a new user with the given roles; returns the user."""
+
+    def sign_in(*roles, user=None):
+        user = user or make_user(*roles)
+        with client.session_transaction() as session:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def synced_course(app):
+    """The real course from course_content/, synced."""
+    from smresidency.catalog.sync import sync_content
+
+    with app.app_context():
+        sync_content(app.config["CONTENT_DIR"])
+        _db.session.commit()
+    return "social-media-residency"
+
+
+@pytest.fixture
+def write_course(tmp_path):
+    """Builder for small courses on disk; see tests/builders.py for the options."""
+    from tests.builders import write_course as build
+
+    def write(**kwargs):
+        return build(tmp_path / "content", **kwargs)
+
+    return write
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager counting SQL statements: `with count_queries() as counter: …`."""
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("SAVEPOINT", "RELEASE", "BEGIN", "PRAGMA"))
+            ):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,146 @@
+"""Configuration layers, production safety, headers and error pages."""
+
+import pytest
+
+from smresidency import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SMRESIDENCY_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SMRESIDENCY_SECRET_KEY"):
+        create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("weak", ["dev", "change-me", "short-key"])
+def test_production_refuses_a_weak_secret_key(weak):
+    with pytest.raises(RuntimeError):
+        create_app(
+            {"ENV": "production", "SECRET_KEY": weak, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        )
+
+
+def test_production_cookies_are_secure_and_host_prefixed():
+    app = create_app(
+        {"ENV": "production", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_environment_variables_override_defaults(monkeypatch):
+    monkeypatch.setenv("SMRESIDENCY_SITE_NAME", "Nursing Residency")
+    monkeypatch.setenv("SMRESIDENCY_LOGIN_MAX_FAILURES_PER_ACCOUNT", "7")
+    app = create_app(
+        {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert app.config["SITE_NAME"] == "Nursing Residency"
+    assert app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] == 7
+
+
+def test_instance_config_file_is_read(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text('SITE_NAME = "From the instance folder"\n')
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    app = create_app(
+        {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert app.config["SITE_NAME"] == "From the instance folder"
+
+
+def test_development_keeps_a_generated_key_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.delenv("SMRESIDENCY_SECRET_KEY", raising=False)
+    first = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    second = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert len(first.config["SECRET_KEY"]) >= 32
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "dev_secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    for directive in (
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+    ):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_when_served_over_https(client):
+    response = client.get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_pages_have_no_inline_script_or_style(client, login_as, synced_course):
+    login_as("learner")
+    for url in (
+        "/",
+        "/login",
+        f"/courses/{synced_course}",
+        f"/courses/{synced_course}/modules/01-why-social-media",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "<script" not in page
+        assert "style=" not in page
+
+
+def test_404_page_is_friendly(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    assert "<title>Page not found" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_is_a_friendly_500_and_rolls_back(app, client):
+    from smresidency.access import PUBLIC, allow
+
+    @app.get("/boom")
+    @allow(PUBLIC)
+    def boom():
+        raise RuntimeError("kaboom")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body
+    assert "kaboom" not in body and "Traceback" not in body
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["database"] == "ok"
+
+
+def test_readyz_reports_an_unreachable_database(tmp_path):
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/db.sqlite",
+        }
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+def test_csrf_is_required_on_posts(database_url, tmp_path):
+    from tests.conftest import _config
+
+    app = create_app(_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@example.test", "password": "x" * 12})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_data(as_text=True) or "Bad request" in response.get_data(
+        as_text=True
+    )
