@@ -34,6 +34,11 @@ def _user_or_fail(email: str):
 @with_appcontext
 def create(email, name, roles, password):
     """Create an account with one or more roles."""
+    from smresidency.auth.forms import email_problem
+
+    bad_email = email_problem(email.strip())
+    if bad_email:
+        raise click.ClickException(bad_email)
     problems = password_problems(password, email, name)
     if problems:
         raise click.ClickException(" ".join(problems))

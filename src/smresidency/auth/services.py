@@ -106,6 +106,11 @@ def set_password(user: User, new: str) -> None:
     """Store a new hash, end every session and void outstanding reset links."""
     user.password_hash = hash_password(new)
     end_all_sessions(user)
+    _void_reset_tokens(user)
+
+
+def _void_reset_tokens(user: User) -> None:
+    """Only the newest link works: older unused ones are marked used."""
     db.session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
@@ -122,6 +127,7 @@ def request_password_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.active:
         return
+    _void_reset_tokens(user)
     token = secrets.token_urlsafe(32)
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
     db.session.add(
