@@ -18,6 +18,11 @@ from smresidency import create_app
 from smresidency.extensions import db as _db
 
 ROOT = Path(__file__).resolve().parents[1]
+KEEP = {"SMRESIDENCY_TEST_DATABASE_URL", "SMRESIDENCY_REQUIRE_BROWSER", "SMRESIDENCY_CHROMIUM"}
+
+# A developer's own SMRESIDENCY_* settings must not leak into the tests.
+for _name in [n for n in os.environ if n.startswith("SMRESIDENCY_") and n not in KEEP]:
+    del os.environ[_name]
 PASSWORD = "a long test passphrase"
 
 
@@ -70,6 +75,7 @@ def _config(url: str, instance: Path, **extra) -> dict:
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
         "CONTENT_DIR": str(ROOT / "course_content"),
+        "INSTANCE_PATH": str(instance),
         **extra,
     }
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:43:23.564510
+Create Date: 2026-11-23 23:48:14.161055
 
 """
 from alembic import op
@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('immersion', sa.JSON(), nullable=True),
     sa.Column('plan', sa.JSON(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('rendered_with', sa.Integer(), nullable=False),
     sa.Column('synced_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course')),
     sa.UniqueConstraint('slug', name=op.f('uq_course_slug'))
@@ -115,6 +116,7 @@ def upgrade():
     sa.Column('lesson_html', sa.Text(), nullable=False),
     sa.Column('quiz', sa.JSON(), nullable=True),
     sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('rendered_with', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['module_id'], ['module.id'], name=op.f('fk_module_version_module_id_module'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_module_version')),

@@ -13,12 +13,18 @@ if TYPE_CHECKING:
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Application factory: configuration first, then each named registration step."""
+    import os
+
     from flask import Flask
 
     from smresidency.config import load_config
 
-    app = Flask(__name__, instance_relative_config=True)
+    instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "SMRESIDENCY_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
     load_config(app, test_config)
+    register_proxy_fix(app)
     register_extensions(app)
     register_request_cycle(app)
     register_blueprints(app)
@@ -26,6 +32,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind N trusted reverse proxies, take the client address and scheme from their headers."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -112,3 +127,14 @@ def register_commands(app: Flask) -> None:
 
     for group in (users_cli, content_cli, demo_cli):
         app.cli.add_command(group)
+    _add_db_commands()
+
+
+def _add_db_commands() -> None:
+    """Operations commands join Flask-Migrate's `flask db` group."""
+    from flask_migrate.cli import db as db_group
+
+    from smresidency.ops.cli import backup
+
+    if "backup" not in db_group.commands:
+        db_group.add_command(backup)

@@ -37,6 +37,8 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app
+    REDIS_URL = None  # shared rate-limit storage; the database is used when unset
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -60,6 +60,7 @@ def sync(path):
         ("course added", report.courses_added),
         ("course updated", report.courses_updated),
         ("new module version", report.versions_added),
+        ("re-rendered (same content)", report.rerendered),
         ("module retired", report.modules_retired),
     ):
         for item in items:

@@ -35,6 +35,7 @@ class Course(Base):
     immersion: Mapped[dict | None] = mapped_column(JSON)
     plan: Mapped[dict | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    rendered_with: Mapped[int] = mapped_column(default=0)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     modules: Mapped[list["Module"]] = relationship(
@@ -83,6 +84,7 @@ class ModuleVersion(Base):
     lesson_html: Mapped[str] = mapped_column(Text)
     quiz: Mapped[dict | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(Text)
+    rendered_with: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @property

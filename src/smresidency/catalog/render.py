@@ -73,6 +73,8 @@ YOUTUBE = re.compile(
 VIMEO = re.compile(r"^https?://(?:www\.)?vimeo\.com/(\d{4,12})(?:[?#][^\s]*)?$")
 VIDEO_MARKER = "SMRVIDEO-{provider}-{ident}-END"
 VIDEO_PARAGRAPH = re.compile(r"<p>SMRVIDEO-(youtube|vimeo)-([A-Za-z0-9_-]+)-END</p>")
+# Bump when the HTML this module produces changes, so sync re-renders stored versions.
+RENDERER_VERSION = 2
 EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "smarty"]
 
 
@@ -146,7 +148,15 @@ def render_markdown(text: str, image_base: str = "") -> str:
             lambda m: f'{m.group(1)}{image_base.rstrip("/")}/{m.group(2)}"',
             raw,
         )
-    return VIDEO_PARAGRAPH.sub(_video_embed, sanitize(raw))
+    safe = VIDEO_PARAGRAPH.sub(_video_embed, sanitize(raw))
+    return _scrollable_tables(safe)
+
+
+def _scrollable_tables(safe_html: str) -> str:
+    """Wide tables scroll sideways on phones; the scroller must be reachable by keyboard."""
+    return safe_html.replace(
+        "<table>", '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>'
+    ).replace("</table>", "</table></div>")
 
 
 def render_inline(text: str) -> str:

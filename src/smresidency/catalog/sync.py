@@ -8,7 +8,7 @@ from sqlalchemy import select
 from smresidency.catalog.loader import CourseSource, ModuleSource, load_content
 from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.catalog.problems import Problem
-from smresidency.catalog.render import render_markdown
+from smresidency.catalog.render import RENDERER_VERSION, render_markdown
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
@@ -28,6 +28,7 @@ class SyncReport:
     courses_added: list[str] = field(default_factory=list)
     courses_updated: list[str] = field(default_factory=list)
     versions_added: list[str] = field(default_factory=list)
+    rerendered: list[str] = field(default_factory=list)
     modules_retired: list[str] = field(default_factory=list)
     modules_unchanged: int = 0
 
@@ -66,7 +67,10 @@ def _sync_course(source: CourseSource, report: SyncReport) -> None:
         report.courses_added.append(source.slug)
     elif course.content_hash != source.content_hash:
         report.courses_updated.append(source.slug)
-    if course.content_hash != source.content_hash:
+    elif course.rendered_with != RENDERER_VERSION:
+        report.rerendered.append(source.slug)
+    if course.content_hash != source.content_hash or course.rendered_with != RENDERER_VERSION:
+        course.rendered_with = RENDERER_VERSION
         course.title = source.title
         course.summary = source.summary
         course.description_html = render_markdown(source.description, image_base(source.slug))
@@ -128,9 +132,14 @@ def _sync_module(
                 lesson_html=render_markdown(source.lesson, image_base(course.slug)),
                 quiz=source.quiz.to_dict() if source.quiz else None,
                 source=source.text,
+                rendered_with=RENDERER_VERSION,
             )
         )
         report.versions_added.append(f"{course.slug}/{source.slug}")
+    elif version.rendered_with != RENDERER_VERSION:
+        version.lesson_html = render_markdown(source.lesson, image_base(course.slug))
+        version.rendered_with = RENDERER_VERSION
+        report.rerendered.append(f"{course.slug}/{source.slug}")
     elif unchanged:
         report.modules_unchanged += 1
     elif module.current_hash != digest or module.retired:

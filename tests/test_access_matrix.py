@@ -1,0 +1,156 @@
+"""Every route and every actor: the declared policy is what actually happens.
+
+A route that is not in ROUTES fails the suite, so each new route must state how to reach
+it and, where the outcome is not the policy's plain consequence, what each actor gets.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+
+from smresidency.access import PUBLIC, SIGNED_IN, policy_of
+
+ACTORS = (
+    "anonymous",
+    "learner",
+    "other_learner",
+    "instructor",
+    "coordinator",
+    "other_coordinator",
+    "admin",
+)
+ACTOR_ROLES = {
+    "learner": ("learner",),
+    "other_learner": ("learner",),
+    "instructor": ("instructor",),
+    "coordinator": ("coordinator",),
+    "other_coordinator": ("coordinator",),
+    "admin": ("admin",),
+}
+LOGIN = "login"  # expected outcome: a redirect to the sign-in page
+ALLOWED = "allowed"  # for POSTs: neither refused nor sent to sign in
+
+
+@dataclass
+class Route:
+    """How to call one endpoint in the matrix, and any outcome the policy alone does not imply."""
+
+    args: dict = field(default_factory=dict)
+    method: str = "GET"
+    data: dict = field(default_factory=dict)
+    overrides: dict = field(default_factory=dict)
+
+
+COURSE = "social-media-residency"
+OPEN_MODULE = {"course_slug": COURSE, "module_slug": "01-why-social-media"}
+RESET_TOKEN = "matrix-reset-token-for-the-learner"
+
+ROUTES: dict[str, Route] = {
+    "ops.healthz": Route(),
+    "ops.readyz": Route(),
+    "catalog.home": Route(),
+    "catalog.media": Route(
+        args={"course_slug": COURSE, "filename": "images/none.png"},
+        overrides={a: 404 for a in ACTORS},
+    ),
+    "auth.login": Route(),
+    "auth.register": Route(),
+    "auth.logout": Route(method="POST"),
+    "auth.account": Route(),
+    "auth.sign_out_everywhere": Route(method="POST", data={"confirm": "y"}),
+    "auth.forgot_password": Route(),
+    "auth.reset_password": Route(args={"token": RESET_TOKEN}),
+    "mail.outbox": Route(),
+    "learning.course": Route(args={"course_slug": COURSE}),
+    "learning.module": Route(args=OPEN_MODULE),
+    "learning.mark_read": Route(args=OPEN_MODULE, method="POST", data={"confirm": "y"}),
+}
+
+
+def expected(endpoint: str, actor: str, policy: tuple[str, ...], route: Route):
+    if actor in route.overrides:
+        return route.overrides[actor]
+    ok = 200 if route.method == "GET" else ALLOWED
+    if PUBLIC in policy:
+        return ok
+    if actor == "anonymous":
+        return LOGIN
+    if SIGNED_IN in policy or set(ACTOR_ROLES[actor]) & {*policy, "admin"}:
+        return ok
+    return 403
+
+
+def outcome(response, method: str):
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login?next=" in location:
+        return LOGIN
+    if method != "GET" and response.status_code not in (401, 403, 404, 405):
+        return ALLOWED
+    return response.status_code
+
+
+@pytest.fixture
+def world(app, synced_course, make_user):
+    """One user per actor and a reset token owned by the learner."""
+    from smresidency.auth.models import PasswordResetToken
+    from smresidency.auth.services import _token_hash
+    from smresidency.db import utcnow
+    from smresidency.extensions import db
+
+    users = {actor: make_user(*roles) for actor, roles in ACTOR_ROLES.items()}
+    with app.app_context():
+        db.session.add(
+            PasswordResetToken(
+                user_id=users["learner"].id,
+                token_hash=_token_hash(RESET_TOKEN),
+                expires_at=utcnow() + timedelta(hours=1),
+            )
+        )
+        db.session.commit()
+    return users
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints - set(ROUTES) == set(), "add these routes to ROUTES in this file"
+    assert set(ROUTES) - endpoints == set(), "these ROUTES no longer exist"
+
+
+def test_access_matrix(app, world):
+    failures = []
+    with app.test_request_context():
+        from flask import url_for
+
+        urls = {e: url_for(e, **r.args) for e, r in ROUTES.items()}
+    for endpoint, route in ROUTES.items():
+        policy = policy_of_endpoint(app, endpoint)
+        for actor in ACTORS:
+            client = app.test_client()
+            if actor != "anonymous":
+                with client.session_transaction() as session:
+                    session["_user_id"] = current_token(app, world[actor].id)
+            response = client.open(urls[endpoint], method=route.method, data=route.data)
+            got = outcome(response, route.method)
+            want = expected(endpoint, actor, policy, route)
+            if got != want:
+                failures.append(
+                    f"{route.method} {urls[endpoint]} as {actor}: got {got}, want {want}"
+                )
+    assert failures == [], "\n".join(failures)
+
+
+def current_token(app, user_id: int) -> str:
+    """Fresh from the database: "sign out everywhere" in an earlier row rotates it."""
+    from smresidency.auth.models import User
+    from smresidency.extensions import db
+
+    with app.app_context():
+        return db.session.get(User, user_id).session_token
+
+
+def policy_of_endpoint(app, endpoint):
+    with app.test_request_context():
+        policy = policy_of(endpoint)
+    assert policy is not None, f"{endpoint} declares no policy"
+    return policy
