@@ -1,8 +1,8 @@
-"""accounts, mail outbox, catalog and progress
+"""accounts, mail outbox, catalog, progress and rate limits
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 23:48:14.161055
+Create Date: 2026-11-23 23:52:44.563404
 
 """
 from alembic import op
@@ -36,16 +36,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_course')),
     sa.UniqueConstraint('slug', name=op.f('uq_course_slug'))
     )
-    op.create_table('login_failure',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('scope', sa.String(length=20), nullable=False),
-    sa.Column('key', sa.String(length=320), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
-    )
-    with op.batch_alter_table('login_failure', schema=None) as batch_op:
-        batch_op.create_index('ix_login_failure_scope_key_at', ['scope', 'key', 'created_at'], unique=False)
-
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('recipient', sa.String(length=320), nullable=False),
@@ -57,6 +47,16 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_message_recipient'), ['recipient'], unique=False)
+
+    op.create_table('rate_limit_hit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('bucket', sa.String(length=40), nullable=False),
+    sa.Column('key', sa.String(length=320), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_limit_hit'))
+    )
+    with op.batch_alter_table('rate_limit_hit', schema=None) as batch_op:
+        batch_op.create_index('ix_rate_limit_hit_bucket_key_at', ['bucket', 'key', 'created_at'], unique=False)
 
     op.create_table('user',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -167,13 +167,13 @@ def downgrade():
 
     op.drop_table('module')
     op.drop_table('user')
+    with op.batch_alter_table('rate_limit_hit', schema=None) as batch_op:
+        batch_op.drop_index('ix_rate_limit_hit_bucket_key_at')
+
+    op.drop_table('rate_limit_hit')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_message_recipient'))
 
     op.drop_table('outbox_message')
-    with op.batch_alter_table('login_failure', schema=None) as batch_op:
-        batch_op.drop_index('ix_login_failure_scope_key_at')
-
-    op.drop_table('login_failure')
     op.drop_table('course')
     # ### end Alembic commands ###

@@ -62,6 +62,7 @@ MODEL_MODULES = (
     "smresidency.mail.models",
     "smresidency.catalog.models",
     "smresidency.learning.models",
+    "smresidency.ratelimit.models",
 )
 
 

@@ -1,4 +1,4 @@
-"""Sign-in throttling per account and per address, counted in the database."""
+"""Sign-in throttling per account and per address, counted in the shared store."""
 
 import re
 from datetime import timedelta
@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select, update
 
 from smresidency import create_app
-from smresidency.auth.models import LoginFailure
 from smresidency.auth.services import GENERIC_FAILURE, THROTTLED
 from smresidency.db import utcnow
 from smresidency.extensions import db
+from smresidency.ratelimit.models import RateLimitHit
 from tests.conftest import PASSWORD
 
 PER_ACCOUNT = 3
@@ -46,9 +46,9 @@ def fail(client, email, times, address="192.0.2.1"):
 
 def failures(app, scope=None) -> int:
     with app.app_context():
-        query = select(func.count()).select_from(LoginFailure)
+        query = select(func.count()).select_from(RateLimitHit)
         if scope:
-            query = query.where(LoginFailure.scope == scope)
+            query = query.where(RateLimitHit.bucket == f"signin-{scope}")
         return db.session.scalar(query)
 
 
@@ -123,7 +123,7 @@ def test_failures_outside_the_window_do_not_count(app, client, make_user):
     with app.app_context():
         window = app.config["LOGIN_WINDOW_SECONDS"]
         db.session.execute(
-            update(LoginFailure).values(created_at=utcnow() - timedelta(seconds=window + 60))
+            update(RateLimitHit).values(created_at=utcnow() - timedelta(seconds=window + 60))
         )
         db.session.commit()
     assert sign_in(client, user.email).status_code == 302

@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smresidency.db import Base, utcnow
@@ -72,18 +72,6 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
-
-
-class LoginFailure(Base):
-    """A failed sign-in, counted per account and per address across all workers."""
-
-    __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_scope_key_at", "scope", "key", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(20))
-    key: Mapped[str] = mapped_column(String(320))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PasswordResetToken(Base):

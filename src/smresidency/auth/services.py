@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import select, update
 
+from smresidency import ratelimit
 from smresidency.access import ROLES
 from smresidency.auth import throttle
 from smresidency.auth.models import PasswordResetToken, User, UserRole, new_session_token
@@ -120,6 +121,20 @@ def _void_reset_tokens(user: User) -> None:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+RESET_THROTTLED = "Too many reset requests. Please wait an hour, or check your spam folder."
+
+
+def reset_allowed(email: str, address: str) -> bool:
+    """Reset mail is limited per address and per account, whether the account exists or not."""
+    cfg = current_app.config
+    window = cfg["RESET_WINDOW_SECONDS"]
+    by_address = ratelimit.limit("reset-address", address, cfg["RESET_MAX_PER_ADDRESS"], window)
+    by_account = by_address and ratelimit.limit(
+        "reset-account", normalise_email(email), cfg["RESET_MAX_PER_ACCOUNT"], window
+    )
+    return by_account
 
 
 def request_password_reset(email: str) -> None:

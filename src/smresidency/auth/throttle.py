@@ -1,53 +1,32 @@
-"""Failed sign-in counting in the database, so every worker process sees the same count."""
-
-from datetime import timedelta
+"""Failed sign-ins counted in the shared rate-limit store, so every worker sees one count."""
 
 from flask import current_app
-from sqlalchemy import delete, func, select
 
-from smresidency.auth.models import LoginFailure
-from smresidency.db import utcnow
-from smresidency.extensions import db
+from smresidency import ratelimit
+
+ACCOUNT = "signin-account"
+ADDRESS = "signin-address"
 
 
-def _recent(scope: str, key: str) -> int:
-    """How many failures this key has had in the current window."""
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.scope == scope, LoginFailure.key == key)
-        .where(LoginFailure.created_at >= since)
-    )
+def _window() -> int:
+    return current_app.config["LOGIN_WINDOW_SECONDS"]
 
 
 def is_throttled(email: str, address: str) -> bool:
     """True when the account or the address has failed too often recently."""
     cfg = current_app.config
     return (
-        _recent("account", email) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent("address", address) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        ratelimit.count(ACCOUNT, email, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or ratelimit.count(ADDRESS, address, _window()) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     )
 
 
 def record_failure(email: str, address: str) -> None:
     """Count one failure against the account name and the address, existing or not."""
-    db.session.add_all(
-        [LoginFailure(scope="account", key=email), LoginFailure(scope="address", key=address)]
-    )
-    db.session.flush()
+    ratelimit.hit(ACCOUNT, email, _window())
+    ratelimit.hit(ADDRESS, address, _window())
 
 
 def clear_account(email: str) -> None:
     """A successful sign-in forgives the account's earlier failures."""
-    db.session.execute(
-        delete(LoginFailure).where(LoginFailure.scope == "account", LoginFailure.key == email)
-    )
-
-
-def prune(older_than: timedelta) -> int:
-    """Forget failures older than the window; called from the CLI or cron."""
-    result = db.session.execute(
-        delete(LoginFailure).where(LoginFailure.created_at < utcnow() - older_than)
-    )
-    return result.rowcount
+    ratelimit.clear(ACCOUNT, email)
