@@ -24,7 +24,8 @@ def module_text(
     lesson = body or f"## About {title}\n\nSome lesson text about {title}.\n"
     return (
         f"---\ntitle: {title}\nminutes: {minutes}\nobjectives: [Understand {title}]\n"
-        f"requires: [{reqs}]\n---\n{lesson}" + (QUIZ if quiz else "")
+        f"requires: [{reqs}]\n---\n{lesson}"
+        + (quiz if isinstance(quiz, str) else QUIZ if quiz else "")
     )
 
 

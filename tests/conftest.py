@@ -18,12 +18,19 @@ from smresidency import create_app
 from smresidency.extensions import db as _db
 
 ROOT = Path(__file__).resolve().parents[1]
-KEEP = {"SMRESIDENCY_TEST_DATABASE_URL", "SMRESIDENCY_REQUIRE_BROWSER", "SMRESIDENCY_CHROMIUM"}
+KEEP = {
+    "SMRESIDENCY_TEST_DATABASE_URL",
+    "SMRESIDENCY_TEST_REDIS_URL",
+    "SMRESIDENCY_REQUIRE_BROWSER",
+    "SMRESIDENCY_REQUIRE_SERVICES",
+    "SMRESIDENCY_CHROMIUM",
+}
 
 # A developer's own SMRESIDENCY_* settings must not leak into the tests.
 for _name in [n for n in os.environ if n.startswith("SMRESIDENCY_") and n not in KEEP]:
     del os.environ[_name]
 PASSWORD = "a long test passphrase"
+RUN_ID = uuid.uuid4().hex[:12]  # keeps this run's Redis keys apart from every other run's
 
 
 def _postgres_database(base_url: str) -> str:
@@ -76,6 +83,7 @@ def _config(url: str, instance: Path, **extra) -> dict:
         "ARGON2_PARALLELISM": 1,
         "CONTENT_DIR": str(ROOT / "course_content"),
         "INSTANCE_PATH": str(instance),
+        "REDIS_KEY_PREFIX": f"smresidency-test-{RUN_ID}-{uuid.uuid4().hex[:6]}",
         **extra,
     }
 

@@ -45,6 +45,9 @@ class Route:
 COURSE = "social-media-residency"
 OPEN_MODULE = {"course_slug": COURSE, "module_slug": "01-why-social-media"}
 RESET_TOKEN = "matrix-reset-token-for-the-learner"
+OPEN_ATTEMPT = "matrix-open-attempt"
+DONE_ATTEMPT = "matrix-submitted-attempt"
+NOT_THE_LEARNERS = {a: 404 for a in ACTORS if a not in ("anonymous", "learner")}
 
 ROUTES: dict[str, Route] = {
     "ops.healthz": Route(),
@@ -65,6 +68,11 @@ ROUTES: dict[str, Route] = {
     "learning.course": Route(args={"course_slug": COURSE}),
     "learning.module": Route(args=OPEN_MODULE),
     "learning.mark_read": Route(args=OPEN_MODULE, method="POST", data={"confirm": "y"}),
+    "quizzes.start": Route(args=OPEN_MODULE, method="POST", data={"confirm": "y"}),
+    # attempts are the learner's own records: anyone else, admins included, gets 404
+    "quizzes.take": Route(args={"token": OPEN_ATTEMPT}, overrides=NOT_THE_LEARNERS),
+    "quizzes.result": Route(args={"token": DONE_ATTEMPT}, overrides=NOT_THE_LEARNERS),
+    "quizzes.analysis": Route(args=OPEN_MODULE),
 }
 
 
@@ -100,6 +108,7 @@ def world(app, synced_course, make_user):
 
     users = {actor: make_user(*roles) for actor, roles in ACTOR_ROLES.items()}
     with app.app_context():
+        _attempts(users["learner"].id)
         db.session.add(
             PasswordResetToken(
                 user_id=users["learner"].id,
@@ -109,6 +118,35 @@ def world(app, synced_course, make_user):
         )
         db.session.commit()
     return users
+
+
+def _attempts(user_id: int) -> None:
+    """An open and a submitted quiz attempt of the learner's, at the first module."""
+    from sqlalchemy import select
+
+    from smresidency.catalog.models import Module, ModuleVersion
+    from smresidency.db import utcnow
+    from smresidency.extensions import db
+    from smresidency.quizzes.models import QuizAttempt
+
+    module = db.session.scalar(select(Module).where(Module.slug == OPEN_MODULE["module_slug"]))
+    version = db.session.scalar(
+        select(ModuleVersion).where(ModuleVersion.content_hash == module.current_hash)
+    )
+    drawn = [{"key": q["key"], "order": [0, 1]} for q in version.quiz["questions"][:1]]
+    common = {"user_id": user_id, "module_id": module.id, "version_id": version.id}
+    db.session.add(QuizAttempt(token=OPEN_ATTEMPT, questions=drawn, **common))
+    db.session.add(
+        QuizAttempt(
+            token=DONE_ATTEMPT,
+            questions=drawn,
+            submitted_at=utcnow(),
+            answers={},
+            score=0,
+            passed=False,
+            **common,
+        )
+    )
 
 
 def test_every_route_is_in_the_matrix(app):

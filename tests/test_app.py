@@ -41,7 +41,7 @@ def test_environment_variables_override_defaults(monkeypatch):
 
 def test_instance_config_file_is_read(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text('SITE_NAME = "From the instance folder"\n')
-    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.setenv("SMRESIDENCY_INSTANCE_PATH", str(tmp_path))
     app = create_app(
         {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
     )
@@ -49,7 +49,7 @@ def test_instance_config_file_is_read(tmp_path, monkeypatch):
 
 
 def test_development_keeps_a_generated_key_in_the_instance_folder(tmp_path, monkeypatch):
-    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    monkeypatch.setenv("SMRESIDENCY_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("SMRESIDENCY_SECRET_KEY", raising=False)
     first = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     second = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
@@ -112,6 +112,24 @@ def test_unexpected_error_is_a_friendly_500_and_rolls_back(app, client):
     body = response.get_data(as_text=True)
     assert "Something went wrong" in body
     assert "kaboom" not in body and "Traceback" not in body
+
+
+def test_instance_folder_defaults_to_the_checkout_root_and_relative_paths_work(
+    tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    app = create_app(
+        {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert Path(app.instance_path) == root / "instance"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SMRESIDENCY_INSTANCE_PATH", "relative-instance")
+    app = create_app(
+        {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    assert Path(app.instance_path) == tmp_path / "relative-instance"
 
 
 def test_healthz_and_readyz(client):

@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     instance = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "SMRESIDENCY_INSTANCE_PATH"
     )
-    app = Flask(__name__, instance_path=instance or None, instance_relative_config=True)
+    app = Flask(__name__, instance_path=_instance_path(instance), instance_relative_config=True)
     load_config(app, test_config)
     register_proxy_fix(app)
     register_extensions(app)
@@ -32,6 +32,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def _instance_path(configured: str | None) -> str | None:
+    """The configured folder, made absolute; in a source checkout, `instance/` at its root."""
+    from pathlib import Path
+
+    if configured:
+        return str(Path(configured).resolve())
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "migrations").is_dir():
+        return str(checkout / "instance")
+    return None
 
 
 def register_proxy_fix(app: Flask) -> None:
@@ -63,6 +75,7 @@ MODEL_MODULES = (
     "smresidency.catalog.models",
     "smresidency.learning.models",
     "smresidency.ratelimit.models",
+    "smresidency.quizzes.models",
 )
 
 
@@ -101,8 +114,9 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.learning import bp as learning_bp
     from smresidency.mail import bp as mail_bp
     from smresidency.ops import bp as ops_bp
+    from smresidency.quizzes import bp as quizzes_bp
 
-    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, mail_bp):
+    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, mail_bp):
         app.register_blueprint(bp)
 
 
@@ -136,6 +150,8 @@ def _add_db_commands() -> None:
     from flask_migrate.cli import db as db_group
 
     from smresidency.ops.cli import backup
+    from smresidency.ops.prune import prune
 
-    if "backup" not in db_group.commands:
-        db_group.add_command(backup)
+    for command in (backup, prune):
+        if command.name not in db_group.commands:
+            db_group.add_command(command)

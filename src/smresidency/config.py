@@ -26,6 +26,7 @@ class Defaults:
     SMTP_USERNAME = None
     SMTP_PASSWORD = None
     SMTP_STARTTLS = True
+    SMTP_SSL = False  # implicit TLS (usually port 465) instead of STARTTLS
     PASSWORD_RESET_MAX_AGE = 3600
     LOGIN_WINDOW_SECONDS = 900
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
@@ -42,6 +43,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app
     REDIS_URL = None  # shared rate-limit storage; the database is used when unset
+    REDIS_KEY_PREFIX = "smresidency"  # lets several installations share one Redis
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

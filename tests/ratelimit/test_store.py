@@ -93,3 +93,29 @@ def test_password_reset_requests_are_limited_per_address(store_app):
         for i in range(3)
     ]
     assert codes == [302, 302, 429]
+
+
+def test_prune_command_removes_only_old_database_hits(app, runner):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from smresidency.db import utcnow
+    from smresidency.ratelimit.models import RateLimitHit
+
+    with app.app_context():
+        ratelimit.hit("prune-test", "old", 60)
+        ratelimit.hit("prune-test", "new", 60)
+        db.session.execute(
+            update(RateLimitHit)
+            .where(RateLimitHit.key == "old")
+            .values(created_at=utcnow() - timedelta(days=2))
+        )
+        db.session.commit()
+    result = runner.invoke(args=["db", "prune"])
+    assert result.exit_code == 0
+    assert "Removed 1 rate-limit hit(s)" in result.output
+    with app.app_context():
+        keys = db.session.scalars(select(RateLimitHit.key)).all()
+        assert keys == ["new"]
+        assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 1

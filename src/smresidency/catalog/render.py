@@ -74,7 +74,7 @@ VIMEO = re.compile(r"^https?://(?:www\.)?vimeo\.com/(\d{4,12})(?:[?#][^\s]*)?$")
 VIDEO_MARKER = "SMRVIDEO-{provider}-{ident}-END"
 VIDEO_PARAGRAPH = re.compile(r"<p>SMRVIDEO-(youtube|vimeo)-([A-Za-z0-9_-]+)-END</p>")
 # Bump when the HTML this module produces changes, so sync re-renders stored versions.
-RENDERER_VERSION = 2
+RENDERER_VERSION = 3
 EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "smarty"]
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from smresidency.catalog.loader import CourseSource, ModuleSource, load_content
 from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.catalog.problems import Problem
-from smresidency.catalog.render import RENDERER_VERSION, render_markdown
+from smresidency.catalog.render import RENDERER_VERSION, render_inline, render_markdown
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
@@ -96,6 +96,18 @@ def _sync_course(source: CourseSource, report: SyncReport) -> None:
             report.modules_retired.append(f"{source.slug}/{slug}")
 
 
+def render_quiz(quiz: dict) -> dict:
+    """Add sanitised HTML beside each text of the quiz, so pages never parse Markdown."""
+    for q in quiz["questions"]:
+        q["stem_html"] = render_inline(q["stem"])
+        q["detail_html"] = render_markdown(q["detail"]) if q["detail"] else ""
+        q["feedback_html"] = render_inline(q["feedback"]) if q["feedback"] else ""
+        for c in q["choices"]:
+            c["text_html"] = render_inline(c["text"])
+            c["feedback_html"] = render_inline(c["feedback"]) if c["feedback"] else ""
+    return quiz
+
+
 def _without_text(section) -> dict | None:
     if section is None:
         return None
@@ -130,7 +142,7 @@ def _sync_module(
                 objectives=source.objectives,
                 requires=source.requires,
                 lesson_html=render_markdown(source.lesson, image_base(course.slug)),
-                quiz=source.quiz.to_dict() if source.quiz else None,
+                quiz=render_quiz(source.quiz.to_dict()) if source.quiz else None,
                 source=source.text,
                 rendered_with=RENDERER_VERSION,
             )
@@ -138,6 +150,7 @@ def _sync_module(
         report.versions_added.append(f"{course.slug}/{source.slug}")
     elif version.rendered_with != RENDERER_VERSION:
         version.lesson_html = render_markdown(source.lesson, image_base(course.slug))
+        version.quiz = render_quiz(source.quiz.to_dict()) if source.quiz else None
         version.rendered_with = RENDERER_VERSION
         report.rerendered.append(f"{course.slug}/{source.slug}")
     elif unchanged:

@@ -20,9 +20,9 @@ def home():
     cards = queries.course_cards()
     progress = {}
     if current_user.is_authenticated:
-        from smresidency.learning.queries import percent_by_course
+        from smresidency.learning.queries import completed_by_course
 
-        progress = percent_by_course(current_user.id)
+        progress = completed_by_course(current_user.id)
     return render_template("catalog/home.html", cards=cards, progress=progress)
 
 

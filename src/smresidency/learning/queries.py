@@ -129,7 +129,7 @@ def lesson(version_id: int) -> ModuleVersion:
     )
 
 
-def percent_by_course(user_id: int) -> dict[int, int]:
+def completed_by_course(user_id: int) -> dict[int, int]:
     """Completed modules per course for the home page, in one aggregate query."""
     rows = db.session.execute(
         select(Module.course_id, func.count(ModuleProgress.id))

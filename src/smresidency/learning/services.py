@@ -37,3 +37,13 @@ def mark_read(user_id: int, version: ModuleVersion) -> ModuleProgress:
         row.completed_at = now
     db.session.flush()
     return row
+
+
+def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProgress:
+    """A passed quiz completes the module (it can only be taken after reading)."""
+    row = _progress_row(user_id, module_id, version_id)
+    now = utcnow()
+    row.read_at = row.read_at or now
+    row.completed_at = row.completed_at or now
+    db.session.flush()
+    return row

@@ -32,6 +32,13 @@ def module(course_slug: str, module_slug: str):
     if state.status == "locked":
         return render_template("learning/locked.html", outline=outline, state=state), 403
     version = queries.lesson(state.version.id)
+    attempts, standing = [], None
+    if version.has_quiz:
+        from smresidency.quizzes.queries import attempts_for
+        from smresidency.quizzes.services import standing as quiz_standing
+
+        attempts = attempts_for(current_user.id, state.module.id)
+        standing = quiz_standing(attempts, version.quiz)
     return render_template(
         "learning/module.html",
         outline=outline,
@@ -40,6 +47,8 @@ def module(course_slug: str, module_slug: str):
         prev=prev,
         next=nxt,
         form=ConfirmForm(),
+        attempts=attempts,
+        standing=standing,
     )
 
 

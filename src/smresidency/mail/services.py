@@ -22,7 +22,9 @@ def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
             file=sys.stderr,
             flush=True,
         )
-    message = OutboxMessage(recipient=recipient, subject=subject, body=body, backend=backend)
+    # Outside development the body (which may hold a reset link) is not kept.
+    kept = body if backend == "console" else "(body not stored: delivered by SMTP)"
+    message = OutboxMessage(recipient=recipient, subject=subject, body=kept, backend=backend)
     db.session.add(message)
     db.session.flush()
     return message
@@ -35,8 +37,10 @@ def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
     msg["To"] = recipient
     msg["Subject"] = subject
     msg.set_content(body)
-    with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
-        if cfg["SMTP_STARTTLS"]:
+    implicit_tls = cfg.get("SMTP_SSL") or int(cfg["SMTP_PORT"]) == 465
+    connect = smtplib.SMTP_SSL if implicit_tls else smtplib.SMTP
+    with connect(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
+        if cfg["SMTP_STARTTLS"] and not implicit_tls:
             smtp.starttls()
         if cfg["SMTP_USERNAME"]:
             smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")

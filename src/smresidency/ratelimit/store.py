@@ -26,7 +26,8 @@ def _redis():
 
 
 def _rkey(bucket: str, key: str) -> str:
-    return f"smresidency:rl:{bucket}:{key.lower()}"
+    prefix = current_app.config.get("REDIS_KEY_PREFIX") or "smresidency"
+    return f"{prefix}:rl:{bucket}:{key.lower()}"
 
 
 def count(bucket: str, key: str, window: int) -> int:
@@ -59,6 +60,13 @@ def hit(bucket: str, key: str, window: int) -> None:
         pipe.expire(rkey, window + 1)
         pipe.execute()
         return
+    db.session.execute(
+        delete(RateLimitHit).where(
+            RateLimitHit.bucket == bucket,
+            RateLimitHit.key == key.lower(),
+            RateLimitHit.created_at < utcnow() - timedelta(seconds=window),
+        )
+    )
     db.session.add(RateLimitHit(bucket=bucket, key=key.lower()))
     db.session.flush()
 

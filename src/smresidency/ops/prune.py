@@ -1,0 +1,20 @@
+"""`flask db prune`: forget rate-limit hits older than a day (for cron)."""
+
+import click
+from flask.cli import with_appcontext
+
+from smresidency.extensions import db
+
+
+@click.command("prune")
+@click.option(
+    "--older-than", default=86400, show_default=True, help="Age in seconds of rows to delete."
+)
+@with_appcontext
+def prune(older_than):
+    """Delete old rate-limit hits from the database (Redis expires its own)."""
+    from smresidency.ratelimit.store import prune as prune_hits
+
+    removed = prune_hits(older_than)
+    db.session.commit()
+    click.echo(f"Removed {removed} rate-limit hit(s) older than {older_than} seconds.")

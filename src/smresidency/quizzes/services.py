@@ -1,0 +1,129 @@
+"""Starting and submitting attempts. A submission is claimed atomically, so replays do nothing."""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from smresidency.catalog.models import ModuleVersion
+from smresidency.db import utcnow
+from smresidency.extensions import db
+from smresidency.learning.services import complete_module
+from smresidency.quizzes.grading import draw, grade
+from smresidency.quizzes.models import QuizAttempt, QuizResponse
+
+_rng = random.SystemRandom()
+
+
+class QuizClosed(Exception):
+    """The learner may not start an attempt now; the message says why and until when."""
+
+
+@dataclass
+class Standing:
+    """Where a learner stands with a module's quiz: attempts used, passed, next opening."""
+
+    used: int
+    limit: int
+    passed: bool
+    next_open_at: datetime | None
+    open_attempt: QuizAttempt | None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit == 0 else max(self.limit - self.used, 0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limit > 0 and self.used >= self.limit
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; they were stored in UTC."""
+    if moment is None or moment.tzinfo:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def standing(attempts: list[QuizAttempt], quiz: dict) -> Standing:
+    """Derive the learner's standing from their attempts (newest first) and the quiz settings."""
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    open_attempt = next((a for a in attempts if a.submitted_at is None), None)
+    passed = any(a.passed for a in submitted)
+    next_open = None
+    if submitted and not passed and quiz.get("cooldown_seconds"):
+        last = max(_aware(a.submitted_at) for a in submitted)
+        candidate = last + timedelta(seconds=quiz["cooldown_seconds"])
+        if candidate > utcnow():
+            next_open = candidate
+    return Standing(len(submitted), quiz.get("attempts", 0), passed, next_open, open_attempt)
+
+
+def start_attempt(user_id: int, version: ModuleVersion, attempts: list[QuizAttempt]) -> QuizAttempt:
+    """Reuse the open attempt, or draw a new one if the limits and cooldown allow it."""
+    quiz = version.quiz
+    now_standing = standing(attempts, quiz)
+    if now_standing.open_attempt is not None:
+        return now_standing.open_attempt
+    if now_standing.passed:
+        raise QuizClosed("You have passed this quiz already.")
+    if now_standing.exhausted:
+        raise QuizClosed(
+            f"You have used all {now_standing.limit} attempts at this quiz. "
+            "Please contact your instructor."
+        )
+    if now_standing.next_open_at is not None:
+        when = now_standing.next_open_at.strftime("%H:%M UTC")
+        raise QuizClosed(f"Your next attempt opens at {when}. Use the time to review the module.")
+    attempt = QuizAttempt(
+        token=secrets.token_urlsafe(24),
+        user_id=user_id,
+        module_id=version.module_id,
+        version_id=version.id,
+        questions=draw(quiz, _rng),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # another tab started one at the same moment: use that one
+        attempt = db.session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.module_id == version.module_id,
+                QuizAttempt.submitted_at.is_(None),
+            )
+        )
+    return attempt
+
+
+def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) -> bool:
+    """Grade and record once; returns False when this attempt was already submitted."""
+    score, passed, results = grade(version.quiz, attempt.questions, answers)
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=utcnow(), answers=answers, score=score, passed=passed)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    db.session.add_all(
+        QuizResponse(
+            attempt_id=attempt.id,
+            question_key=r.key,
+            choice_index=choice,
+            text_answer=r.text or None,
+            correct=r.correct,
+        )
+        for r in results
+        for choice in (r.chosen or [None])
+    )
+    if passed:
+        complete_module(attempt.user_id, attempt.module_id, attempt.version_id)
+    db.session.flush()
+    db.session.refresh(attempt)
+    return True
