@@ -42,7 +42,35 @@ def progress_writer(config: dict, token: str, barrier, results) -> None:
     results.put(statuses)
 
 
-WRITERS = {"progress": progress_writer}
+def quiz_submitter(config: dict, token: str, barrier, results, attempt_token: str, data: dict):
+    """Submit the same attempt as everyone else, at the same moment (double click, two tabs)."""
+    app, client = _client_for(config, token)
+    barrier.wait(timeout=60)
+    status = client.post(f"/quiz/{attempt_token}", data=data).status_code
+    with app.app_context():
+        db.engine.dispose()
+    results.put([status])
+
+
+WRITERS = {"progress": progress_writer, "quiz": quiz_submitter}
+
+
+def _run(writer, arg_sets: list[tuple]) -> list[int]:
+    """Start one process per argument set behind a barrier; return every status code."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(arg_sets))
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=writer, args=(config, token, barrier, results, *extra))
+        for config, token, *extra in arg_sets
+    ]
+    for p in procs:
+        p.start()
+    statuses = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    return [s for batch in statuses for s in batch]
 
 
 @pytest.fixture
@@ -60,20 +88,7 @@ def test_concurrent_progress_writes_are_all_kept(app, open_course, make_user, da
     others = [make_user("learner") for _ in range(PROCESSES - 3)]
     tokens = [shared.session_token] * 3 + [u.session_token for u in others]
     config = {k: v for k, v in app.config.items() if _picklable(k, v)}
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(PROCESSES)
-    results = ctx.Queue()
-    procs = [
-        ctx.Process(target=WRITERS["progress"], args=(config, token, barrier, results))
-        for token in tokens
-    ]
-    for p in procs:
-        p.start()
-    statuses = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=30)
-        assert p.exitcode == 0
-    flat = [s for batch in statuses for s in batch]
+    flat = _run(WRITERS["progress"], [(config, token) for token in tokens])
     assert len(flat) == PROCESSES * len(MODULES)
     assert set(flat) == {302}, f"some requests failed: {flat}"
     with app.app_context():
@@ -91,3 +106,47 @@ def test_concurrent_progress_writes_are_all_kept(app, open_course, make_user, da
 
 def _picklable(key, value) -> bool:
     return isinstance(value, str | int | float | bool | type(None) | Path | dict | list | tuple)
+
+
+QUIZ = """
+## Quiz
+pass: 100%
+attempts: 3
+
+### Which answer is right?
+- [x] This one
+  > Yes.
+- [ ] That one
+  > No.
+"""
+
+
+def test_eight_concurrent_submissions_grade_one_attempt_once(app, write_course, make_user):
+    from smresidency.learning.models import ModuleProgress
+    from smresidency.quizzes.models import QuizAttempt, QuizResponse
+
+    with app.app_context():
+        sync_content(write_course(modules={"01-only": {"quiz": QUIZ}}))
+        db.session.commit()
+    learner = make_user("learner")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = learner.session_token
+    client.post("/courses/test-course/modules/01-only/read")
+    start = client.post("/courses/test-course/modules/01-only/quiz")
+    attempt_token = start.headers["Location"].rsplit("/", 1)[1]
+    with app.app_context():
+        attempt = db.session.scalar(select(QuizAttempt))
+        order = attempt.questions[0]["order"]
+    right = {"answer-q1": "0"}  # choice 0 is the marked one in the file
+    assert order  # the attempt exists and was drawn
+    config = {k: v for k, v in app.config.items() if _picklable(k, v)}
+    statuses = _run(WRITERS["quiz"], [(config, learner.session_token, attempt_token, right)] * 8)
+    assert set(statuses) == {302}, statuses
+    with app.app_context():
+        attempts = db.session.scalars(select(QuizAttempt)).all()
+        assert len(attempts) == 1
+        assert attempts[0].submitted_at is not None and attempts[0].passed is True
+        assert db.session.scalar(select(func.count()).select_from(QuizResponse)) == 1
+        progress = db.session.scalars(select(ModuleProgress)).all()
+        assert len(progress) == 1 and progress[0].completed_at is not None
