@@ -220,3 +220,52 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counting
+
+
+@pytest.fixture
+def make_cohort(app, make_user):
+    """Builder: make_cohort(course_slug, name=…, capacity=20, coordinators=[u], faculty=[u],
+    learners=N or [users], immersion_in_days=14). Returns the cohort id and what it made."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from smresidency.auth.models import User
+    from smresidency.catalog.models import Course
+    from smresidency.cohorts import services
+    from smresidency.db import utcnow
+
+    counter = iter(range(1, 10_000))
+
+    def build(
+        course_slug,
+        name=None,
+        capacity=20,
+        coordinators=(),
+        faculty=(),
+        learners=0,
+        immersion_in_days=14,
+        profession="clinician",
+    ):
+        if isinstance(learners, int):
+            learners = [make_user("learner") for _ in range(learners)]
+        with app.app_context():
+            course = _db.session.scalar(select(Course).where(Course.slug == course_slug))
+            cohort = services.save_cohort(
+                None,
+                course_id=course.id,
+                name=name or f"Cohort {next(counter)}",
+                immersion_date=(utcnow() + timedelta(days=immersion_in_days)).date(),
+                timezone="Europe/London",
+                place="Education centre, room 2",
+                online_link="",
+                capacity=capacity,
+            )
+            load = lambda people: [_db.session.get(User, u.id) for u in people]  # noqa: E731
+            services.set_staff(cohort, load(faculty), load(coordinators))
+            for person in load(learners):
+                services.enrol(cohort, person, profession)
+            _db.session.commit()
+            return cohort.id, list(learners)
+
+    return build

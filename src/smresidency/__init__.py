@@ -76,6 +76,7 @@ MODEL_MODULES = (
     "smresidency.learning.models",
     "smresidency.ratelimit.models",
     "smresidency.quizzes.models",
+    "smresidency.cohorts.models",
 )
 
 
@@ -111,12 +112,13 @@ def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from smresidency.auth import bp as auth_bp
     from smresidency.catalog.views import bp as catalog_bp
+    from smresidency.cohorts import bp as cohorts_bp
     from smresidency.learning import bp as learning_bp
     from smresidency.mail import bp as mail_bp
     from smresidency.ops import bp as ops_bp
     from smresidency.quizzes import bp as quizzes_bp
 
-    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, mail_bp):
+    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp, mail_bp):
         app.register_blueprint(bp)
 
 

@@ -41,6 +41,11 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    INVITE_MAX_AGE_DAYS = 30
+    CSV_MAX_BYTES = 1024 * 1024
+    CSV_MAX_ROWS = 1000
+    REMINDER_MIN_INTERVAL_HOURS = 72
+    REMINDER_DUE_DAYS = 7
     PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app
     REDIS_URL = None  # shared rate-limit storage; the database is used when unset
     REDIS_KEY_PREFIX = "smresidency"  # lets several installations share one Redis
