@@ -41,9 +41,9 @@ def parse_answers(drawn: list[dict], quiz: dict, form) -> tuple[dict, list[str]]
             if value:
                 answers[q["key"]] = value
         else:
-            picked = sorted(
-                {int(v) for v in form.getlist(name) if v.isdigit() and int(v) < len(q["choices"])}
-            )
+            # compare as strings: "²" and 5,000-digit values pass isdigit() but crash int()
+            valid = {str(i): i for i in range(len(q["choices"]))}
+            picked = sorted({valid[v] for v in form.getlist(name) if v in valid})
             if q["kind"] != "multiple":
                 picked = picked[:1]
             if picked:
@@ -68,5 +68,6 @@ def grade(quiz: dict, drawn: list[dict], answers: dict) -> tuple[float, bool, li
             chosen = sorted(given) if isinstance(given, list) else []
             right = sorted(i for i, c in enumerate(q["choices"]) if c["correct"])
             results.append(QuestionResult(q["key"], chosen == right, chosen=chosen))
-    score = round(100 * sum(r.correct for r in results) / len(results), 1) if results else 0.0
-    return score, score >= quiz.get("pass_percent", 80), results
+    raw = 100 * sum(r.correct for r in results) / len(results) if results else 0.0
+    # pass on the exact share: rounding for display must never turn a fail into a pass
+    return round(raw, 1), raw >= quiz.get("pass_percent", 80), results

@@ -46,6 +46,8 @@ def start(course_slug: str, module_slug: str):
 def take(token: str):
     view = queries.attempt_for(current_user.id, token) or abort(404)
     if view.attempt.submitted_at is not None:
+        if request.method == "POST":
+            flash("This attempt was submitted already; nothing was changed.", "info")
         return redirect(url_for("quizzes.result", token=token))
     form = ConfirmForm()
     answers, missing = {}, []
