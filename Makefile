@@ -32,6 +32,10 @@ run: $(STAMP)
 test: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make bench: seed 1,000 learners, serve them with gunicorn, measure three pages (bench/README.md).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

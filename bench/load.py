@@ -1,0 +1,335 @@
+"""Sign in over HTTP and drive load: wrk when it is installed, else a small threaded client."""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import re
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from html.parser import HTMLParser
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+USER_AGENT = "smresidency-bench"
+
+
+# --------------------------------------------------------------------------- signing in
+
+
+class _CsrfField(HTMLParser):
+    """Finds <input name="csrf_token" value="…">."""
+
+    def __init__(self):
+        super().__init__()
+        self.token: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name") == "csrf_token" and self.token is None:
+            self.token = a.get("value")
+
+
+class Browser:
+    """The least a sign-in needs: one host, a cookie jar, no redirects followed."""
+
+    def __init__(self, host: str, port: int, timeout: float = 10):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.cookies: dict[str, str] = {}
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        """(status, headers, body); Set-Cookie updates the jar."""
+        headers = {"User-Agent": USER_AGENT}
+        if self.cookies:
+            headers["Cookie"] = self.cookie_header
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            for raw in resp.headers.get_all("Set-Cookie") or []:
+                jar = SimpleCookie()
+                jar.load(raw)
+                for name, morsel in jar.items():
+                    if morsel["max-age"] == "0" or (
+                        morsel["expires"] and "1970" in morsel["expires"]
+                    ):
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
+            return resp.status, resp.headers, data
+        finally:
+            conn.close()
+
+    def sign_in(self, email: str, password: str) -> None:
+        """GET /login for its CSRF token, POST the form, then settle the session cookie.
+
+        Pages that render the sign-out form put a CSRF token into the session, and the
+        first page after sign-in pops the welcome flash: both rewrite the cookie. The jar
+        is settled when a GET of the home page no longer sets one.
+        """
+        status, _, body = self.request("GET", "/login")
+        if status != 200:
+            raise RuntimeError(f"GET /login answered {status}")
+        parser = _CsrfField()
+        parser.feed(body.decode("utf-8", "replace"))
+        if not parser.token:
+            raise RuntimeError("GET /login: no csrf_token field in the form")
+        status, headers, _ = self.request(
+            "POST", "/login", {"csrf_token": parser.token, "email": email, "password": password}
+        )
+        location = headers.get("Location", "")
+        if status != 302 or urlsplit(location).path.startswith("/login"):
+            raise RuntimeError(f"sign-in as {email} failed: {status} {location}")
+        for _ in range(3):
+            status, headers, _ = self.request("GET", "/")
+            if status != 200:
+                raise RuntimeError(f"GET / after sign-in answered {status}")
+            if not headers.get_all("Set-Cookie"):
+                return
+        raise RuntimeError("the session cookie keeps changing on every request")
+
+    def check(self, path: str) -> int:
+        """GET path: it must answer 200 without rewriting the cookie; returns the body size."""
+        status, headers, body = self.request("GET", path)
+        if status != 200:
+            where = headers.get("Location", "")
+            raise RuntimeError(f"GET {path} answered {status} {where}".strip())
+        if headers.get_all("Set-Cookie"):
+            # Settle once more (e.g. a flash was waiting), then it must be stable.
+            status, headers, body = self.request("GET", path)
+            if status != 200 or headers.get_all("Set-Cookie"):
+                raise RuntimeError(f"GET {path} rewrites the session cookie on every request")
+        return len(body)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class LoadResult:
+    """One endpoint's measurement."""
+
+    path: str
+    tool: str
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float | None
+    p99_ms: float | None
+    capped: bool = False
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    raw: str | None = None
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        if data["raw"] is None:
+            data.pop("raw")
+        return data
+
+
+def percentile(sorted_values: list[float], pct: float) -> float | None:
+    """Nearest-rank percentile of an ascending list."""
+    if not sorted_values:
+        return None
+    rank = max(1, min(len(sorted_values), round(pct / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+# --------------------------------------------------------------------------- built-in client
+
+
+def run_builtin(
+    host: str,
+    port: int,
+    path: str,
+    cookies: list[str | None],
+    *,
+    concurrency: int,
+    duration: float,
+    max_requests: int,
+    timeout: float,
+) -> LoadResult:
+    """`concurrency` threads, each with its own keep-alive HTTPConnection, for `duration` s.
+
+    Thread i sends cookies[i % len(cookies)]. gunicorn's sync workers close the connection
+    after each response; HTTPConnection then reconnects on the next request by itself.
+    Every non-2xx answer and every exception counts as an error.
+    """
+    counter = itertools.count()
+    start_gate = threading.Barrier(concurrency + 1)
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors: list[dict[str, int]] = [{} for _ in range(concurrency)]
+    deadline = [0.0]
+    capped = threading.Event()
+
+    def worker(i: int) -> None:
+        headers = {"User-Agent": USER_AGENT}
+        cookie = cookies[i % len(cookies)] if cookies else None
+        if cookie:
+            headers["Cookie"] = cookie
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        mine, bad = latencies[i], errors[i]
+        start_gate.wait()
+        end = deadline[0]
+        clock = time.perf_counter
+        while clock() < end:
+            if next(counter) >= max_requests:
+                capped.set()
+                break
+            t0 = clock()
+            try:
+                conn.request("GET", path, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except (OSError, http.client.HTTPException) as err:
+                kind = type(err).__name__
+                bad[kind] = bad.get(kind, 0) + 1
+                conn.close()
+                continue
+            mine.append(clock() - t0)
+            if not 200 <= status < 300:
+                kind = f"HTTP {status}"
+                bad[kind] = bad.get(kind, 0) + 1
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    deadline[0] = began + duration
+    start_gate.wait()
+    for t in threads:
+        t.join(duration + timeout + 5)
+    elapsed = time.perf_counter() - began
+
+    all_latencies = sorted(itertools.chain.from_iterable(latencies))
+    kinds: dict[str, int] = {}
+    for bad in errors:
+        for k, v in bad.items():
+            kinds[k] = kinds.get(k, 0) + v
+    n_errors = sum(kinds.values())
+    completed = len(all_latencies)  # answered requests, 2xx or not
+    failed = sum(v for k, v in kinds.items() if not k.startswith("HTTP "))  # no answer
+    p50, p99 = percentile(all_latencies, 50), percentile(all_latencies, 99)
+    return LoadResult(
+        path=path,
+        tool="builtin",
+        requests=completed + failed,
+        errors=n_errors,
+        seconds=round(elapsed, 3),
+        rps=round(completed / elapsed, 1) if elapsed else 0.0,
+        p50_ms=None if p50 is None else round(p50 * 1000, 2),
+        p99_ms=None if p99 is None else round(p99 * 1000, 2),
+        capped=capped.is_set(),
+        error_kinds=kinds,
+    )
+
+
+# --------------------------------------------------------------------------- wrk
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+def wrk_version(binary: str) -> str | None:
+    try:
+        out = subprocess.run(  # noqa: S603 - fixed argument list
+            [binary, "--version"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except OSError:
+        return None
+    text = (out.stdout + out.stderr).strip().splitlines()
+    return text[0] if text else None
+
+
+def run_wrk(
+    binary: str,
+    url: str,
+    cookie: str | None,
+    *,
+    concurrency: int,
+    threads: int,
+    duration: float,
+    timeout: float,
+) -> LoadResult:
+    """wrk --latency with plain -H headers (no Lua); parses rps, 50% and 99% latency."""
+    seconds = max(1, round(duration))
+    cmd = [
+        binary,
+        "--latency",
+        "-t",
+        str(max(1, min(threads, concurrency))),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        f"{max(1, round(timeout))}s",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+    ]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(url)
+    out = subprocess.run(  # noqa: S603 - fixed argument list
+        cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip()}")
+    return parse_wrk(out.stdout, urlsplit(url).path)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(value: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value.strip())
+    if not match:
+        raise ValueError(f"unrecognised wrk duration {value!r}")
+    return round(float(match.group(1)) * _UNITS[match.group(2)], 2)
+
+
+def parse_wrk(text: str, path: str) -> LoadResult:
+    """Read wrk's --latency report."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    total = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h)", text)
+    p50 = re.search(r"^\s*50(?:\.000)?%\s+(\S+)", text, re.MULTILINE)
+    p99 = re.search(r"^\s*99(?:\.000)?%\s+(\S+)", text, re.MULTILINE)
+    if not (rps and total):
+        raise RuntimeError(f"could not parse wrk output:\n{text}")
+    kinds: dict[str, int] = {}
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if sock:
+        for name, value in zip(("connect", "read", "write", "timeout"), sock.groups(), strict=True):
+            if int(value):
+                kinds[f"socket {name}"] = int(value)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if non2xx:
+        kinds["non-2xx/3xx"] = int(non2xx.group(1))
+    return LoadResult(
+        path=path,
+        tool="wrk",
+        requests=int(total.group(1)),
+        errors=sum(kinds.values()),
+        seconds=round(_ms(total.group(2) + total.group(3)) / 1000, 3),
+        rps=float(rps.group(1)),
+        p50_ms=_ms(p50.group(1)) if p50 else None,
+        p99_ms=_ms(p99.group(1)) if p99 else None,
+        error_kinds=kinds,
+        raw=text,
+    )
