@@ -50,3 +50,46 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         db.engine.dispose()
     create_engine("sqlite://").dispose()
+
+
+def test_question_count_is_backfilled_for_versions_synced_before_it_existed(tmp_path):
+    """An installation upgraded from 0003 keeps its quizzes: the new column is filled in."""
+    import json
+
+    from sqlalchemy import text
+
+    app, url, base = _fresh_app(tmp_path)
+    try:
+        with app.app_context():
+            upgrade(revision="0003")
+            with db.engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO course (id, slug, title, summary, description_html, hours,"
+                        " organisation, competencies, certificate, content_hash, rendered_with,"
+                        " synced_at) VALUES (1, 'c', 'C', '', '', 1, '', '[]', '{}', 'h', 0,"
+                        " CURRENT_TIMESTAMP)"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO module (id, course_id, slug, position, current_hash, retired)"
+                        " VALUES (1, 1, '01-a', 1, 'h1', false)"
+                    )
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO module_version (id, module_id, content_hash, title, minutes,"
+                        " objectives, requires, lesson_html, quiz, source, rendered_with,"
+                        " created_at) VALUES (1, 1, 'h1', 'A', 5, '[]', '[]', '', :quiz, '', 0,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"quiz": json.dumps({"questions": [{"key": "q1"}, {"key": "q2"}]})},
+                )
+            upgrade()
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT question_count FROM module_version")).scalar() == 2
+            db.engine.dispose()
+    finally:
+        if base:
+            _drop_postgres_database(url, base)

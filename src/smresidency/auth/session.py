@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from smresidency.extensions import db, login_manager
 
@@ -32,6 +33,13 @@ def init_login_manager(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        return db.session.scalar(
-            select(User).where(User.session_token == token, User.active.is_(True))
+        # one statement on every request: the user and their roles together
+        return (
+            db.session.execute(
+                select(User)
+                .options(joinedload(User.role_rows))
+                .where(User.session_token == token, User.active.is_(True))
+            )
+            .unique()
+            .scalar_one_or_none()
         )

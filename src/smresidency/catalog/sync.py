@@ -143,6 +143,7 @@ def _sync_module(
                 requires=source.requires,
                 lesson_html=render_markdown(source.lesson, image_base(course.slug)),
                 quiz=render_quiz(source.quiz.to_dict()) if source.quiz else None,
+                question_count=len(source.quiz.questions) if source.quiz else 0,
                 source=source.text,
                 rendered_with=RENDERER_VERSION,
             )

@@ -77,9 +77,15 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
         select(Module)
         .join(Module.current)
         .options(
-            contains_eager(Module.current)
-            .defer(ModuleVersion.lesson_html)
-            .defer(ModuleVersion.source)
+            contains_eager(Module.current).load_only(
+                ModuleVersion.id,
+                ModuleVersion.module_id,
+                ModuleVersion.content_hash,
+                ModuleVersion.title,
+                ModuleVersion.minutes,
+                ModuleVersion.requires,
+                ModuleVersion.question_count,
+            )
         )
         .where(Module.course_id == course.id, Module.retired.is_(False))
         .order_by(Module.position)
@@ -124,7 +130,8 @@ def lesson(version_id: int) -> ModuleVersion:
     return db.session.scalar(
         select(ModuleVersion)
         .where(ModuleVersion.id == version_id)
-        .options(undefer(ModuleVersion.lesson_html))
+        .options(undefer(ModuleVersion.lesson_html), undefer(ModuleVersion.quiz))
+        .options(undefer(ModuleVersion.objectives))
         .execution_options(populate_existing=True)
     )
 
