@@ -41,8 +41,8 @@ OTHER_CPU_WARNING = 0.2  # cores used by unrelated processes that make a run sus
 ARGON2 = {
     # What tests/e2e/conftest.py gives its live server: sign-ins cost next to nothing.
     "cheap": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-    # The app's own defaults (auth/passwords.py): each sign-in allocates 64 MiB in a worker.
-    "production": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
+    # The app's own defaults (auth/passwords.py): each sign-in allocates 19 MiB in a worker.
+    "production": {"time_cost": 2, "memory_cost": 19456, "parallelism": 1},
 }
 
 
@@ -114,10 +114,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     srv.add_argument(
         "--argon2",
         choices=tuple(ARGON2),
-        default="cheap",
-        help="password-hash cost the server runs with: cheap (as the browser tests' live "
-        "server) or production (the app's defaults; raises each worker's peak memory by about "
-        "64 MiB once it has checked a password)",
+        default="production",
+        help="password-hash cost the server runs with: production (the app's defaults, so a "
+        "worker's peak memory includes one real password check) or cheap (as the browser "
+        "tests' live server)",
     )
     data = p.add_argument_group("data")
     data.add_argument(
