@@ -155,6 +155,6 @@ def test_course_and_module_pages_use_a_fixed_number_of_queries(
         assert client.get("/courses/test-course").status_code == 200
     with count_queries() as module_q:
         assert client.get("/courses/test-course/modules/02-m2").status_code == 200
-    # user with roles, course, modules with versions, progress (+ the lesson on the module page)
-    assert len(course_q) == 4, course_q
-    assert len(module_q) == 5, module_q
+    # the user with roles, then the outline (+ the lesson on the module page)
+    assert len(course_q) == 2, course_q
+    assert len(module_q) == 3, module_q
