@@ -48,6 +48,11 @@ RESET_TOKEN = "matrix-reset-token-for-the-learner"
 OPEN_ATTEMPT = "matrix-open-attempt"
 DONE_ATTEMPT = "matrix-submitted-attempt"
 NOT_THE_LEARNERS = {a: 404 for a in ACTORS if a not in ("anonymous", "learner")}
+# "@name" arguments are ids the world fixture creates (see world["ids"])
+COHORT = {"cohort_id": "@cohort"}  # the coordinator's cohort, the learner enrolled in it
+# the cohort is hidden (404) from staff who are not on it; learners are refused by role (403)
+NOT_ON_THE_COHORT = {"instructor": 404, "other_coordinator": 404}
+MANAGERS_ONLY = {"instructor": 403, "other_coordinator": 404}
 
 ROUTES: dict[str, Route] = {
     "ops.healthz": Route(),
@@ -73,6 +78,30 @@ ROUTES: dict[str, Route] = {
     "quizzes.take": Route(args={"token": OPEN_ATTEMPT}, overrides=NOT_THE_LEARNERS),
     "quizzes.result": Route(args={"token": DONE_ATTEMPT}, overrides=NOT_THE_LEARNERS),
     "quizzes.analysis": Route(args=OPEN_MODULE),
+    # cohorts: coordinators run their own, faculty see theirs, admins everything
+    "cohorts.index": Route(),
+    "cohorts.create": Route(),
+    "cohorts.edit": Route(args=COHORT, overrides=MANAGERS_ONLY),
+    "cohorts.people": Route(args=COHORT, overrides=MANAGERS_ONLY),
+    "cohorts.revoke_invites": Route(args=COHORT, method="POST", overrides=MANAGERS_ONLY),
+    "cohorts.enrolment_action": Route(
+        args={**COHORT, "enrolment_id": "@enrolment", "action": "withdraw"},
+        method="POST",
+        overrides=MANAGERS_ONLY,
+    ),
+    "cohorts.join": Route(
+        args={"token": "not-a-valid-invitation"}, overrides={a: 404 for a in ACTORS}
+    ),
+    "cohorts.dashboard": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "cohorts.export": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "cohorts.learner": Route(args={**COHORT, "user_id": "@learner"}, overrides=NOT_ON_THE_COHORT),
+    "cohorts.programme": Route(),
+    "cohorts.import_upload": Route(args=COHORT, overrides=MANAGERS_ONLY),
+    "cohorts.import_confirm": Route(args=COHORT, method="POST", overrides=MANAGERS_ONLY),
+    "cohorts.remind": Route(args=COHORT, overrides=MANAGERS_ONLY),
+    "cohorts.remind_send": Route(
+        args=COHORT, method="POST", data={"subject": "s", "body": "b"}, overrides=MANAGERS_ONLY
+    ),
 }
 
 
@@ -99,15 +128,25 @@ def outcome(response, method: str):
 
 
 @pytest.fixture
-def world(app, synced_course, make_user):
-    """One user per actor and a reset token owned by the learner."""
+def world(app, synced_course, make_user, make_cohort):
+    """One user per actor, a reset token owned by the learner, and two cohorts: the
+    coordinator's (the learner enrolled in it) and the other coordinator's."""
     from smresidency.auth.models import PasswordResetToken
     from smresidency.auth.services import _token_hash
     from smresidency.db import utcnow
     from smresidency.extensions import db
 
     users = {actor: make_user(*roles) for actor, roles in ACTOR_ROLES.items()}
+    cohort_id, _ = make_cohort(
+        synced_course, coordinators=[users["coordinator"]], learners=[users["learner"]]
+    )
+    make_cohort(synced_course, coordinators=[users["other_coordinator"]])
     with app.app_context():
+        from sqlalchemy import select
+
+        from smresidency.cohorts.models import Enrolment
+
+        enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id))
         _attempts(users["learner"].id)
         db.session.add(
             PasswordResetToken(
@@ -117,7 +156,8 @@ def world(app, synced_course, make_user):
             )
         )
         db.session.commit()
-    return users
+    ids = {"cohort": cohort_id, "enrolment": enrolment, "learner": users["learner"].id}
+    return {"users": users, "ids": ids}
 
 
 def _attempts(user_id: int) -> None:
@@ -160,14 +200,14 @@ def test_access_matrix(app, world):
     with app.test_request_context():
         from flask import url_for
 
-        urls = {e: url_for(e, **r.args) for e, r in ROUTES.items()}
+        urls = {e: url_for(e, **resolve(r.args, world["ids"])) for e, r in ROUTES.items()}
     for endpoint, route in ROUTES.items():
         policy = policy_of_endpoint(app, endpoint)
         for actor in ACTORS:
             client = app.test_client()
             if actor != "anonymous":
                 with client.session_transaction() as session:
-                    session["_user_id"] = current_token(app, world[actor].id)
+                    session["_user_id"] = current_token(app, world["users"][actor].id)
             response = client.open(urls[endpoint], method=route.method, data=route.data)
             got = outcome(response, route.method)
             want = expected(endpoint, actor, policy, route)
@@ -176,6 +216,13 @@ def test_access_matrix(app, world):
                     f"{route.method} {urls[endpoint]} as {actor}: got {got}, want {want}"
                 )
     assert failures == [], "\n".join(failures)
+
+
+def resolve(args: dict, ids: dict) -> dict:
+    """Replace "@name" placeholders with the ids of the world's records."""
+    return {
+        k: ids[v[1:]] if isinstance(v, str) and v.startswith("@") else v for k, v in args.items()
+    }
 
 
 def current_token(app, user_id: int) -> str:

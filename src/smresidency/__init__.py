@@ -140,9 +140,10 @@ def register_commands(app: Flask) -> None:
     """Each feature registers its own `flask` command group."""
     from smresidency.auth.cli import users_cli
     from smresidency.catalog.cli import content_cli
+    from smresidency.cohorts.cli import cohorts_cli, reminders_cli
     from smresidency.demo import demo_cli
 
-    for group in (users_cli, content_cli, demo_cli):
+    for group in (users_cli, content_cli, cohorts_cli, reminders_cli, demo_cli):
         app.cli.add_command(group)
     _add_db_commands()
 

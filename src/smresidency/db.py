@@ -29,6 +29,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC, so say so."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def _is_write_request() -> bool:
     """Requests that may write take SQLite's write lock up front; reads stay concurrent."""
     if not has_request_context():

@@ -13,7 +13,7 @@ from smresidency.access import ROLES
 from smresidency.auth import throttle
 from smresidency.auth.models import PasswordResetToken, User, UserRole, new_session_token
 from smresidency.auth.passwords import hash_password, needs_rehash, verify_password
-from smresidency.db import utcnow
+from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
 from smresidency.mail.services import send_mail
 
@@ -137,22 +137,27 @@ def reset_allowed(email: str, address: str) -> bool:
     return by_account
 
 
+def issue_reset_link(user: User, max_age_seconds: int) -> str:
+    """A single-use link to set a new password, valid for max_age_seconds; older links die."""
+    _void_reset_tokens(user)
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            expires_at=utcnow() + timedelta(seconds=max_age_seconds),
+        )
+    )
+    return url_for("auth.reset_password", token=token, _external=True)
+
+
 def request_password_reset(email: str) -> None:
     """Mail a single-use link to an active account; says nothing about unknown addresses."""
     user = find_user(email)
     if user is None or not user.active:
         return
-    _void_reset_tokens(user)
-    token = secrets.token_urlsafe(32)
     max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
-    db.session.add(
-        PasswordResetToken(
-            user_id=user.id,
-            token_hash=_token_hash(token),
-            expires_at=utcnow() + timedelta(seconds=max_age),
-        )
-    )
-    link = url_for("auth.reset_password", token=token, _external=True)
+    link = issue_reset_link(user, max_age)
     minutes = max_age // 60
     send_mail(
         user.email,
@@ -169,18 +174,11 @@ def valid_reset_token(token: str) -> PasswordResetToken | None:
     row = db.session.scalar(
         select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
     )
-    if row is None or row.used_at is not None or _aware(row.expires_at) < utcnow():
+    if row is None or row.used_at is not None or as_utc(row.expires_at) < utcnow():
         return None
     if not row.user.active:
         return None
     return row
-
-
-def _aware(moment):
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def reset_password(token: str, new: str) -> User:

@@ -1,1 +1,96 @@
-"""Placeholder until this part lands."""
+"""The coordinator's dashboard, its CSV export, one learner's record and the programme."""
+
+from dataclasses import dataclass
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from wtforms import BooleanField, Form, SelectField
+
+from smresidency.access import allow
+from smresidency.cohorts import bp
+from smresidency.cohorts.chart import cohort_chart, long_date
+from smresidency.cohorts.dashboard import FILTERS, Dashboard, cohort_grid, learner_record
+from smresidency.cohorts.export import progress_csv
+from smresidency.cohorts.programme import programme as programme_page
+from smresidency.cohorts.services import days_left
+
+
+@dataclass
+class GridView:
+    """What the request asked to see: sort column and direction, filter, withdrawn or not."""
+
+    sort: str = "name"
+    direction: str = "asc"
+    filter: str = "all"
+    withdrawn: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "GridView":
+        """Parse query arguments; anything unknown falls back to the default."""
+        return cls(
+            sort=args.get("sort", "name"),
+            direction="desc" if args.get("dir") == "desc" else "asc",
+            filter=args.get("filter") if args.get("filter") in FILTERS else "all",
+            withdrawn=args.get("withdrawn") == "1",
+        )
+
+    def args(self, **changes) -> dict:
+        """Query arguments for a link to this view with some changes, defaults left out."""
+        v = {**self.__dict__, **changes}
+        out = {"sort": v["sort"], "dir": v["direction"], "filter": v["filter"]}
+        out = {k: x for k, x in out.items() if x not in ("name", "asc", "all")}
+        return {**out, "withdrawn": "1"} if v["withdrawn"] else out
+
+
+class GridForm(Form):
+    """The filter form: a GET form, so it works without script and needs no CSRF token."""
+
+    filter = SelectField("Show", choices=list(FILTERS.items()), default="all")
+    withdrawn = BooleanField("Include withdrawn learners", render_kw={"value": "1"})
+
+
+def _board(cohort_id: int) -> Dashboard:
+    board = cohort_grid(current_user, cohort_id, GridView.from_args(request.args))
+    if board is None:
+        abort(404)
+    return board
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@allow("coordinator", "instructor")
+def dashboard(cohort_id: int):
+    board = _board(cohort_id)
+    return render_template(
+        "cohorts/dashboard.html",
+        board=board,
+        chart=cohort_chart(board),
+        form=GridForm(request.args),
+        filters=FILTERS,
+        days_left=days_left(board.cohort, board.today),
+        long_date=long_date,
+        may_manage=current_user.has_any_role(("coordinator", "admin")),
+    )
+
+
+@bp.get("/cohorts/<int:cohort_id>/export.csv")
+@allow("coordinator", "instructor")
+def export(cohort_id: int):
+    return progress_csv(_board(cohort_id))
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+@allow("coordinator", "instructor")
+def learner(cohort_id: int, user_id: int):
+    record = learner_record(current_user, cohort_id, user_id)
+    if record is None:
+        abort(404)
+    return render_template("cohorts/learner.html", record=record, long_date=long_date)
+
+
+@bp.get("/programme")
+@allow("admin")
+def programme():
+    page = programme_page(request.args.get("page", 1, type=int))
+    if page is None:
+        abort(404)
+    return render_template("cohorts/programme.html", page=page, long_date=long_date)

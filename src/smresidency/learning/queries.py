@@ -103,10 +103,13 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
     if not rows:
         return None
     live = [(m, v, p) for _, m, v, p in rows if m is not None and v is not None]
-    return Outline(rows[0][0], _states(live))
+    return Outline(rows[0][0], module_states(live))
 
 
-def _states(live: list[tuple[Module, ModuleVersion, ModuleProgress | None]]) -> list[ModuleState]:
+def module_states(
+    live: list[tuple[Module, ModuleVersion, ModuleProgress | None]],
+) -> list[ModuleState]:
+    """Each module's status for one learner; the dashboard and reminders use it too."""
     titles = {m.slug: v.title for m, v, _ in live}
     complete = {m.slug for m, _, p in live if p and p.completed_at}
     states = []

@@ -3,13 +3,13 @@
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from smresidency.catalog.models import ModuleVersion
-from smresidency.db import utcnow
+from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
 from smresidency.learning.services import complete_module
 from smresidency.quizzes.grading import draw, grade
@@ -41,13 +41,6 @@ class Standing:
         return self.limit > 0 and self.used >= self.limit
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def standing(attempts: list[QuizAttempt], quiz: dict) -> Standing:
     """Derive the learner's standing from their attempts (newest first) and the quiz settings."""
     submitted = [a for a in attempts if a.submitted_at is not None]
@@ -55,7 +48,7 @@ def standing(attempts: list[QuizAttempt], quiz: dict) -> Standing:
     passed = any(a.passed for a in submitted)
     next_open = None
     if submitted and not passed and quiz.get("cooldown_seconds"):
-        last = max(_aware(a.submitted_at) for a in submitted)
+        last = max(as_utc(a.submitted_at) for a in submitted)
         candidate = last + timedelta(seconds=quiz["cooldown_seconds"])
         if candidate > utcnow():
             next_open = candidate
