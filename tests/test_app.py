@@ -7,13 +7,13 @@ from smresidency import create_app
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SMRESIDENCY_SECRET_KEY", raising=False)
-    with pytest.raises(RuntimeError, match="SMRESIDENCY_SECRET_KEY"):
+    with pytest.raises(SystemExit, match="SMRESIDENCY_SECRET_KEY"):
         create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
 @pytest.mark.parametrize("weak", ["dev", "change-me", "short-key"])
 def test_production_refuses_a_weak_secret_key(weak):
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SystemExit):
         create_app(
             {"ENV": "production", "SECRET_KEY": weak, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
         )

@@ -88,10 +88,12 @@ def _secret_key(app: Flask, production: bool) -> str:
     if key and key not in WEAK_SECRET_KEYS and len(key) >= 32:
         return key
     if production:
-        raise RuntimeError(
+        # SystemExit prints one clear line (no traceback) from gunicorn and from `flask`
+        raise SystemExit(
             "Refusing to start: set SMRESIDENCY_SECRET_KEY (or SECRET_KEY in instance/config.py) "
             "to a random value of at least 32 characters, e.g. "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`. "
+            "For development, set SMRESIDENCY_ENV=development instead."
         )
     path = Path(app.instance_path) / "dev_secret_key"
     if not path.exists():
