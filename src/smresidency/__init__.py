@@ -77,6 +77,9 @@ MODEL_MODULES = (
     "smresidency.ratelimit.models",
     "smresidency.quizzes.models",
     "smresidency.cohorts.models",
+    "smresidency.immersion.models",
+    "smresidency.plans.models",
+    "smresidency.ratings.models",
 )
 
 
@@ -113,12 +116,16 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.auth import bp as auth_bp
     from smresidency.catalog.views import bp as catalog_bp
     from smresidency.cohorts import bp as cohorts_bp
+    from smresidency.immersion import bp as immersion_bp
     from smresidency.learning import bp as learning_bp
     from smresidency.mail import bp as mail_bp
     from smresidency.ops import bp as ops_bp
+    from smresidency.plans import bp as plans_bp
     from smresidency.quizzes import bp as quizzes_bp
+    from smresidency.ratings import bp as ratings_bp
 
-    for bp in (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp, mail_bp):
+    blueprints = (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp)
+    for bp in (*blueprints, immersion_bp, plans_bp, ratings_bp, mail_bp):
         app.register_blueprint(bp)
 
 

@@ -1,0 +1,78 @@
+"""Check-off writes. Every change is an event; the current state is one row per item."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from smresidency.catalog.models import Course
+from smresidency.db import utcnow
+from smresidency.extensions import db
+from smresidency.immersion.models import CheckOff, CheckOffEvent
+
+
+class ImmersionError(Exception):
+    """A check-off request that cannot be honoured; the message is safe to show."""
+
+
+def items(course: Course) -> list[dict]:
+    """The course's checklist items, as synced from immersion.md."""
+    return (course.immersion or {}).get("items", [])
+
+
+def item(course: Course, item_id: str) -> dict:
+    """One checklist item, or ImmersionError when the course has no such item."""
+    for candidate in items(course):
+        if candidate["id"] == item_id:
+            return candidate
+    raise ImmersionError(f"This course's checklist has no item “{item_id}”.")
+
+
+def item_of_kind(course: Course, kind: str) -> dict | None:
+    """The first item of a kind (attendance, plan, self-rating), if the checklist has one."""
+    return next((i for i in items(course) if i["kind"] == kind), None)
+
+
+def check_off_row(enrolment_id: int, item_id: str) -> CheckOff:
+    """The row for an item, created if missing, even when two faculty create it at once."""
+    stmt = select(CheckOff).where(
+        CheckOff.enrolment_id == enrolment_id, CheckOff.item_id == item_id
+    )
+    row = db.session.scalar(stmt)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = CheckOff(enrolment_id=enrolment_id, item_id=item_id)
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(stmt)
+    return row
+
+
+def record(
+    enrolment_id: int, item_id: str, action: str, by_id: int | None, detail: str = ""
+) -> None:
+    """Append to the item's history."""
+    db.session.add(
+        CheckOffEvent(
+            enrolment_id=enrolment_id, item_id=item_id, action=action, by_id=by_id, detail=detail
+        )
+    )
+
+
+def set_checked(
+    enrolment_id: int, item_id: str, checked: bool, by_id: int | None, action: str | None = None
+) -> CheckOff:
+    """Tick or untick an item; only a real change is recorded, and nothing is ever erased."""
+    row = check_off_row(enrolment_id, item_id)
+    if row.checked != checked:
+        row.checked = checked
+        row.updated_by_id = by_id
+        row.updated_at = utcnow()
+        record(enrolment_id, item_id, action or ("tick" if checked else "untick"), by_id)
+        db.session.flush()
+        after_change(enrolment_id)
+    return row
+
+
+def after_change(enrolment_id: int) -> None:
+    """Hook for what depends on the checklist (certificates will listen here)."""
