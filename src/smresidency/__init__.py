@@ -80,6 +80,7 @@ MODEL_MODULES = (
     "smresidency.immersion.models",
     "smresidency.plans.models",
     "smresidency.ratings.models",
+    "smresidency.certificates.models",
 )
 
 
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from smresidency.auth import bp as auth_bp
     from smresidency.catalog.views import bp as catalog_bp
+    from smresidency.certificates import bp as certificates_bp
     from smresidency.cohorts import bp as cohorts_bp
     from smresidency.immersion import bp as immersion_bp
     from smresidency.learning import bp as learning_bp
@@ -125,7 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.ratings import bp as ratings_bp
 
     blueprints = (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp)
-    for bp in (*blueprints, immersion_bp, plans_bp, ratings_bp, mail_bp):
+    for bp in (*blueprints, immersion_bp, plans_bp, ratings_bp, certificates_bp, mail_bp):
         app.register_blueprint(bp)
 
 

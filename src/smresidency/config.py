@@ -41,6 +41,7 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    BASE_URL = None  # e.g. https://residency.example.org; links in credentials and cron mail
     INVITE_MAX_AGE_DAYS = 30
     CSV_MAX_BYTES = 1024 * 1024
     CSV_MAX_ROWS = 1000

@@ -75,4 +75,7 @@ def set_checked(
 
 
 def after_change(enrolment_id: int) -> None:
-    """Hook for what depends on the checklist (certificates will listen here)."""
+    """A change to the checklist may complete the residency: issue the certificate then."""
+    from smresidency.certificates.services import issue_if_eligible
+
+    issue_if_eligible(enrolment_id)

@@ -35,8 +35,25 @@ def mark_read(user_id: int, version: ModuleVersion) -> ModuleProgress:
         row.version_id = version.id
     if not version.has_quiz and row.completed_at is None:
         row.completed_at = now
+        db.session.flush()
+        _module_completed(user_id, version.module_id)
     db.session.flush()
     return row
+
+
+def _module_completed(user_id: int, module_id: int) -> None:
+    """The last module may complete the residency: issue the certificate then."""
+    from smresidency.catalog.models import Module
+    from smresidency.certificates.services import issue_if_eligible
+    from smresidency.cohorts.models import Enrolment
+
+    enrolment_id = db.session.scalar(
+        select(Enrolment.id)
+        .join(Module, Module.course_id == Enrolment.course_id)
+        .where(Enrolment.user_id == user_id, Module.id == module_id)
+    )
+    if enrolment_id is not None:
+        issue_if_eligible(enrolment_id)
 
 
 def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProgress:
@@ -44,6 +61,9 @@ def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProg
     row = _progress_row(user_id, module_id, version_id)
     now = utcnow()
     row.read_at = row.read_at or now
+    first_time = row.completed_at is None
     row.completed_at = row.completed_at or now
     db.session.flush()
+    if first_time:
+        _module_completed(user_id, module_id)
     return row

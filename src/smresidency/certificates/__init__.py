@@ -1,0 +1,7 @@
+"""Certificates: issued on completion, PDF with QR, public verification, signed credentials."""
+
+from flask import Blueprint
+
+bp = Blueprint("certificates", __name__)
+
+from smresidency.certificates import views  # noqa: E402, F401

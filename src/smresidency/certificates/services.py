@@ -1,0 +1,162 @@
+"""Issuing and revoking certificates. Issuing happens the moment the last requirement is met,
+whoever met it, exactly once; revocation keeps the record and says why."""
+
+import base64
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.certificates.models import Certificate
+from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.db import utcnow
+from smresidency.extensions import db
+from smresidency.immersion.models import CheckOff
+from smresidency.learning.models import ModuleProgress
+
+
+class CertificateError(Exception):
+    """A certificate request that cannot be honoured; the message is safe to show."""
+
+
+@dataclass
+class Eligibility:
+    """What is still missing before a certificate can be issued (empty lists: eligible)."""
+
+    modules: list[str] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.modules and not self.items
+
+
+def eligibility(enrolment: Enrolment, course: Course) -> Eligibility:
+    """Every live module complete and every required checklist item ticked, for this enrolment."""
+    done_modules = set(
+        db.session.scalars(
+            select(ModuleProgress.module_id).where(
+                ModuleProgress.user_id == enrolment.user_id,
+                ModuleProgress.completed_at.is_not(None),
+            )
+        )
+    )
+    live = db.session.execute(
+        select(Module.id, ModuleVersion.title)
+        .join(
+            ModuleVersion,
+            (ModuleVersion.module_id == Module.id)
+            & (ModuleVersion.content_hash == Module.current_hash),
+        )
+        .where(Module.course_id == course.id, Module.retired.is_(False))
+        .order_by(Module.position)
+    ).all()
+    ticked = set(
+        db.session.scalars(
+            select(CheckOff.item_id).where(
+                CheckOff.enrolment_id == enrolment.id, CheckOff.checked.is_(True)
+            )
+        )
+    )
+    required = [i for i in (course.immersion or {}).get("items", []) if i.get("required")]
+    return Eligibility(
+        modules=[title for module_id, title in live if module_id not in done_modules],
+        items=[i["title"] for i in required if i["id"] not in ticked],
+    )
+
+
+def new_code() -> str:
+    """80 random bits as 16 base32 characters (no 0/1/8/9 look-alikes to mistype)."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
+def issue_if_eligible(enrolment_id: int) -> Certificate | None:
+    """Issue now if this enrolment has just met every requirement; otherwise do nothing.
+
+    The enrolment row is locked first, so two actions completing the last two requirements
+    at once cannot both miss each other; the unique constraint makes a second issue impossible.
+    """
+    enrolment = db.session.scalar(
+        select(Enrolment).where(Enrolment.id == enrolment_id).with_for_update()
+    )
+    if enrolment is None or enrolment.status != "active":
+        return None
+    existing = db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == enrolment.user_id, Certificate.course_id == enrolment.course_id
+        )
+    )
+    if existing is not None:
+        return None
+    course = db.session.get(Course, enrolment.course_id)
+    if not eligibility(enrolment, course).eligible:
+        return None
+    return _issue(enrolment, course)
+
+
+def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
+    from smresidency.auth.models import User
+
+    cohort = db.session.get(Cohort, enrolment.cohort_id)
+    user = db.session.get(User, enrolment.user_id)
+    now = utcnow()
+    months = (course.certificate or {}).get("expires_months")
+    cert = Certificate(
+        user_id=user.id,
+        course_id=course.id,
+        enrolment_id=enrolment.id,
+        cohort_id=cohort.id,
+        code=new_code(),
+        recipient_name=user.name,
+        course_title=course.title,
+        organisation=course.organisation,
+        hours=course.hours,
+        immersion_date=cohort.immersion_date,
+        place=cohort.place or cohort.online_link or "",
+        issued_at=now,
+        expires_at=now + timedelta(days=round(30.44 * months)) if months else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(cert)
+            db.session.flush()
+            cert.serial = f"SMR-{now.year}-{cert.id:06d}"
+    except IntegrityError:
+        return None  # issued by a concurrent request: exactly once
+    _announce(cert, user)
+    return cert
+
+
+def _announce(cert: Certificate, user) -> None:
+    """Tell the learner by e-mail, with the public verification link."""
+    from smresidency.mail.services import send_mail
+
+    try:
+        link = url_for("certificates.verify_code", code=cert.code, _external=True)
+    except RuntimeError:
+        base = current_app.config.get("BASE_URL") or ""
+        link = f"{base.rstrip('/')}/verify/{cert.code}"
+    send_mail(
+        user.email,
+        f"Your certificate: {cert.course_title}",
+        f"Hello {user.name},\n\nCongratulations: you have completed {cert.course_title}. "
+        f"Your certificate {cert.serial} is ready in your account.\n\n"
+        f"Anyone can check it at {link} (code {cert.display_code}).\n",
+    )
+
+
+def revoke(cert: Certificate, by_id: int, reason: str) -> None:
+    """Mark as revoked with who, when and why; the record stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError("Say why the certificate is revoked.")
+    if cert.revoked_at is not None:
+        raise CertificateError("This certificate is already revoked.")
+    cert.revoked_at = utcnow()
+    cert.revoked_by_id = by_id
+    cert.revoke_reason = reason
+    db.session.flush()
