@@ -43,6 +43,7 @@ class Defaults:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     BASE_URL = None  # e.g. https://residency.example.org; links in credentials and cron mail
     INVITE_MAX_AGE_DAYS = 30
+    VERIFY_MAX_PER_MINUTE = 30
     CSV_MAX_BYTES = 1024 * 1024
     CSV_MAX_ROWS = 1000
     REMINDER_MIN_INTERVAL_HOURS = 72

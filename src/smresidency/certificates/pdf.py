@@ -1,0 +1,70 @@
+"""The certificate as a landscape PDF (A4 or US Letter) with a QR code to its verification page.
+
+Fonts are the DejaVu faces shipped in smresidency/fonts, so names in Latin, Greek or
+Cyrillic script print as written.
+"""
+
+import io
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
+PAPER = {"a4": "A4", "letter": "Letter"}
+
+
+def certificate_pdf(cert, verify_url: str, paper: str = "a4") -> bytes:
+    """PDF bytes of one certificate."""
+    pdf = FPDF(orientation="landscape", unit="mm", format=PAPER[paper])
+    pdf.set_auto_page_break(False)
+    pdf.set_title(f"{cert.course_title} certificate, {cert.recipient_name}")
+    pdf.set_author(cert.organisation or "smresidency")
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    width, height = pdf.w, pdf.h
+    pdf.set_draw_color(11, 92, 171)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, width - 20, height - 20)
+
+    def line(text: str, size: float, style: str = "", gap: float = 4) -> None:
+        pdf.set_font("DejaVu", style, size)
+        pdf.set_x(20)
+        pdf.multi_cell(width - 40, size * 0.5, text, align="C")
+        pdf.ln(gap)
+
+    pdf.set_y(28)
+    line(cert.organisation or "", 14, gap=8)
+    line("Certificate of completion", 28, "B", 10)
+    line("This certifies that", 13)
+    line(cert.recipient_name, 30, "B", 8)
+    line(f"has completed the {cert.course_title}", 15, gap=3)
+    place = f" at {cert.place}" if cert.place else ""
+    line(
+        f"{cert.hours:g} hours, including the immersion day on "
+        f"{cert.immersion_date:%d %B %Y}{place}.",
+        12,
+        gap=3,
+    )
+    issued = f"Issued {cert.issued_at:%d %B %Y}"
+    if cert.expires_at is not None:
+        issued += f" · valid until {cert.expires_at:%d %B %Y}"
+    line(issued, 11, gap=2)
+
+    qr = io.BytesIO()
+    segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=2)
+    qr.seek(0)
+    size = 38
+    pdf.image(qr, x=width - 20 - size, y=height - 20 - size - 4, w=size, h=size)
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_xy(20, height - 42)
+    pdf.multi_cell(
+        width - 40 - size - 10,
+        5,
+        f"Certificate {cert.serial}\nVerification code {cert.display_code}\n{verify_url}",
+    )
+    pdf.set_xy(20, height - 26)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.cell(0, 5, "Programme director, on behalf of the faculty")
+    return bytes(pdf.output())
