@@ -99,6 +99,25 @@ ROUTES: dict[str, Route] = {
     "cohorts.import_upload": Route(args=COHORT, overrides=MANAGERS_ONLY),
     "cohorts.import_confirm": Route(args=COHORT, method="POST", overrides=MANAGERS_ONLY),
     "cohorts.remind": Route(args=COHORT, overrides=MANAGERS_ONLY),
+    "certificates.mine": Route(),
+    "certificates.show": Route(args={"cert_id": "@certificate"}, overrides=NOT_THE_LEARNERS),
+    "certificates.pdf": Route(args={"cert_id": "@certificate"}, overrides=NOT_THE_LEARNERS),
+    # no signing key in the test instance: the owner gets 503, everyone else 404
+    "certificates.download": Route(
+        args={"cert_id": "@certificate", "fmt": "json"},
+        overrides={**NOT_THE_LEARNERS, "learner": 503},
+    ),
+    "certificates.issuer": Route(),
+    "certificates.jwks": Route(),
+    "certificates.verify": Route(),
+    "certificates.verify_code": Route(args={"code": "@code"}),
+    "certificates.cohort_list": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "certificates.revoke": Route(
+        args={**COHORT, "cert_id": "@certificate"},
+        method="POST",
+        data={"reason": "matrix"},
+        overrides=MANAGERS_ONLY,
+    ),
     "cohorts.remind_send": Route(
         args=COHORT, method="POST", data={"subject": "s", "body": "b"}, overrides=MANAGERS_ONLY
     ),
@@ -148,6 +167,7 @@ def world(app, synced_course, make_user, make_cohort):
 
         enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id))
         _attempts(users["learner"].id)
+        certificate = _certificate(users["learner"].id, enrolment, cohort_id)
         db.session.add(
             PasswordResetToken(
                 user_id=users["learner"].id,
@@ -156,8 +176,39 @@ def world(app, synced_course, make_user, make_cohort):
             )
         )
         db.session.commit()
-    ids = {"cohort": cohort_id, "enrolment": enrolment, "learner": users["learner"].id}
+    ids = {
+        "cohort": cohort_id,
+        "enrolment": enrolment,
+        "learner": users["learner"].id,
+        "certificate": certificate[0],
+        "code": certificate[1],
+    }
     return {"users": users, "ids": ids}
+
+
+def _certificate(user_id: int, enrolment_id: int, cohort_id: int) -> tuple[int, str]:
+    """A certificate of the learner's (inserted directly: the matrix is about access)."""
+    from datetime import date
+
+    from smresidency.certificates.models import Certificate
+    from smresidency.cohorts.models import Enrolment
+    from smresidency.extensions import db
+
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    cert = Certificate(
+        user_id=user_id,
+        course_id=enrolment.course_id,
+        enrolment_id=enrolment_id,
+        cohort_id=cohort_id,
+        serial="SMR-2026-999999",
+        code="MATRIXCODE234567",
+        recipient_name="Matrix Learner",
+        course_title="Course",
+        immersion_date=date(2026, 12, 1),
+    )
+    db.session.add(cert)
+    db.session.flush()
+    return cert.id, cert.code
 
 
 def _attempts(user_id: int) -> None:
