@@ -15,7 +15,8 @@ ACTORS = (
     "anonymous",
     "learner",
     "other_learner",
-    "instructor",
+    "instructor",  # faculty of another cohort
+    "faculty",  # faculty of the cohort the world's records belong to
     "coordinator",
     "other_coordinator",
     "admin",
@@ -24,6 +25,7 @@ ACTOR_ROLES = {
     "learner": ("learner",),
     "other_learner": ("learner",),
     "instructor": ("instructor",),
+    "faculty": ("instructor",),
     "coordinator": ("coordinator",),
     "other_coordinator": ("coordinator",),
     "admin": ("admin",),
@@ -85,7 +87,7 @@ ROUTES: dict[str, Route] = {
     "cohorts.people": Route(args=COHORT, overrides=MANAGERS_ONLY),
     "cohorts.revoke_invites": Route(args=COHORT, method="POST", overrides=MANAGERS_ONLY),
     "cohorts.enrolment_action": Route(
-        args={**COHORT, "enrolment_id": "@enrolment", "action": "withdraw"},
+        args={**COHORT, "enrolment_id": "@enrolment", "action": "readmit"},  # no state change
         method="POST",
         overrides=MANAGERS_ONLY,
     ),
@@ -117,6 +119,26 @@ ROUTES: dict[str, Route] = {
         method="POST",
         data={"reason": "matrix"},
         overrides=MANAGERS_ONLY,
+    ),
+    "ratings.rate": Route(args={"course_slug": COURSE, "phase": "pre"}),
+    "ratings.report": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "immersion.my_day": Route(args={"course_slug": COURSE}),
+    # only the learner's own hands-on item: anyone not enrolled in the course gets 404
+    "immersion.submit_evidence": Route(
+        args={"course_slug": COURSE, "item_id": "live-chat"},
+        method="POST",
+        data={"url": "https://social.example/post/1"},
+        overrides={a: 404 for a in ACTORS if a not in ("anonymous", "learner")},
+    ),
+    # faculty only: coordinators are refused by role, staff of other cohorts see nothing
+    "immersion.evidence_queue": Route(
+        args=COHORT, overrides={"instructor": 404, "coordinator": 403, "other_coordinator": 403}
+    ),
+    "immersion.review_evidence": Route(
+        args={**COHORT, "check_off_id": "@evidence"},
+        method="POST",
+        data={"decision": "confirm"},
+        overrides={"instructor": 404, "coordinator": 403, "other_coordinator": 403},
     ),
     "cohorts.remind_send": Route(
         args=COHORT, method="POST", data={"subject": "s", "body": "b"}, overrides=MANAGERS_ONLY
@@ -157,9 +179,14 @@ def world(app, synced_course, make_user, make_cohort):
 
     users = {actor: make_user(*roles) for actor, roles in ACTOR_ROLES.items()}
     cohort_id, _ = make_cohort(
-        synced_course, coordinators=[users["coordinator"]], learners=[users["learner"]]
+        synced_course,
+        coordinators=[users["coordinator"]],
+        faculty=[users["faculty"]],
+        learners=[users["learner"]],
     )
-    make_cohort(synced_course, coordinators=[users["other_coordinator"]])
+    make_cohort(
+        synced_course, coordinators=[users["other_coordinator"]], faculty=[users["instructor"]]
+    )
     with app.app_context():
         from sqlalchemy import select
 
@@ -168,6 +195,7 @@ def world(app, synced_course, make_user, make_cohort):
         enrolment = db.session.scalar(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id))
         _attempts(users["learner"].id)
         certificate = _certificate(users["learner"].id, enrolment, cohort_id)
+        evidence = _evidence(enrolment)
         db.session.add(
             PasswordResetToken(
                 user_id=users["learner"].id,
@@ -182,6 +210,7 @@ def world(app, synced_course, make_user, make_cohort):
         "learner": users["learner"].id,
         "certificate": certificate[0],
         "code": certificate[1],
+        "evidence": evidence,
     }
     return {"users": users, "ids": ids}
 
@@ -209,6 +238,22 @@ def _certificate(user_id: int, enrolment_id: int, cohort_id: int) -> tuple[int, 
     db.session.add(cert)
     db.session.flush()
     return cert.id, cert.code
+
+
+def _evidence(enrolment_id: int) -> int:
+    """A workshop link the learner submitted, waiting for faculty."""
+    from smresidency.extensions import db
+    from smresidency.immersion.models import CheckOff
+
+    row = CheckOff(
+        enrolment_id=enrolment_id,
+        item_id="facebook-post",
+        evidence_url="https://social.example/p/2",
+        evidence_state="submitted",
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row.id
 
 
 def _attempts(user_id: int) -> None:

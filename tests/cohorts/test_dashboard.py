@@ -216,7 +216,7 @@ def test_grid_shows_each_learner_module_by_module(client, login_as, seeded):
     header, rows = grid(page(client, seeded["cohort_id"]))
     assert header == [
         "Name", "Profession", "Department", "Intro", "Privacy", "Practice",
-        "% complete", "Last activity", "Immersion", "Certificate", "Enrolment",
+        "% complete", "Last activity", "Immersion", "Plan", "Certificate", "Enrolment",
     ]  # fmt: skip
     by_name = {r[0]: r for r in rows}
     assert set(by_name) == {"Ada Archer", "Ben Baker", "Cai Cole", "Eve Evans"}
@@ -227,16 +227,48 @@ def test_grid_shows_each_learner_module_by_module(client, login_as, seeded):
     assert ben[1:3] == ["clinician", "Ward 7"]
     assert ben[3:7] == ["Complete", "Read · best 50% · 1 attempt", "Locked", "50%"]
     assert ben[7] == day(3).date().isoformat()  # the quiz attempt was the last thing he did
-    assert ben[8:] == ["—", "—", "Active"]
+    assert ben[8:] == ["—", "—", "—", "Active"]  # this course has no checklist
     assert by_name["Cai Cole"][3:8] == ["Not started", "Locked", "Locked", "0%", "—"]
 
 
-def test_placeholders_are_explained(client, login_as, seeded):
-    login_as(user=seeded["coordinator"])
-    html = page(client, seeded["cohort_id"])
-    assert 'title="Shows — until the immersion checklist feature is available."' in html
-    assert 'title="Shows — until the certificate feature is available."' in html
-    assert "until the immersion checklist and\n  certificates are part of the platform" in html
+def test_immersion_plan_and_certificate_columns(
+    app, client, login_as, make_user, make_cohort, synced_course
+):
+    """Beyond the modules: required items ticked, the plan's state and the certificate."""
+    from datetime import date
+
+    from smresidency.certificates.models import Certificate
+    from smresidency.cohorts.models import Enrolment
+    from smresidency.immersion.services import set_checked
+    from smresidency.plans.models import StrategyPlan
+
+    coordinator = make_user("coordinator")
+    ana, bo = make_user("learner", name="Ana Ames"), make_user("learner", name="Bo Bell")
+    cohort_id, _ = make_cohort(synced_course, coordinators=[coordinator], learners=[ana, bo])
+    with app.app_context():
+        ids = dict(db.session.execute(select(Enrolment.user_id, Enrolment.id)).all())
+        set_checked(ids[ana.id], "check-in", True, coordinator.id)
+        set_checked(ids[ana.id], "welcome-briefing", True, coordinator.id)
+        set_checked(ids[ana.id], "peer-network", True, coordinator.id)  # optional: not counted
+        db.session.add(StrategyPlan(enrolment_id=ids[ana.id], state="submitted"))
+        enrolment = db.session.get(Enrolment, ids[bo.id])
+        db.session.add(
+            Certificate(
+                user_id=bo.id, course_id=enrolment.course_id, enrolment_id=enrolment.id,
+                cohort_id=cohort_id, serial="SMR-2026-000042", code="ABCDEFGHJKLMNPQR",
+                recipient_name="Bo Bell", course_title="x", immersion_date=date(2026, 1, 1),
+            )
+        )  # fmt: skip
+        db.session.commit()
+    login_as(user=coordinator)
+    header, rows = grid(page(client, cohort_id))
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    assert by_name["Ana Ames"]["Immersion"] == "2 of 11"
+    assert by_name["Ana Ames"]["Plan"] == "Submitted"
+    assert by_name["Ana Ames"]["Certificate"] == "—"
+    assert by_name["Bo Bell"]["Immersion"] == "0 of 11"
+    assert by_name["Bo Bell"]["Plan"] == "—"
+    assert by_name["Bo Bell"]["Certificate"] == "SMR-2026-000042"
 
 
 def test_sorting_by_a_column_and_direction(client, login_as, seeded):

@@ -4,7 +4,7 @@ Each reads in a fixed number of statements whatever the cohort size. `cohort_gri
 grid rows once; the page and the CSV export both take them from it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
 from typing import Any
@@ -14,8 +14,10 @@ from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from smresidency.auth.models import User
 from smresidency.catalog.models import Module, ModuleVersion
+from smresidency.cohorts import milestones
 from smresidency.cohorts.access import visible_cohorts
 from smresidency.cohorts.export import Column, columns
+from smresidency.cohorts.milestones import Milestones
 from smresidency.cohorts.models import Cohort, Enrolment, Reminder
 from smresidency.cohorts.schedule import (
     cohort_zone,
@@ -80,6 +82,7 @@ class Row:
     behind: bool
     minutes: int
     last_activity: datetime | None
+    milestones: Milestones = field(default_factory=Milestones)
 
     @property
     def active(self) -> bool:
@@ -91,7 +94,9 @@ class Row:
 
     @property
     def ready(self) -> bool:
-        return bool(self.cells) and all(c.status == "complete" for c in self.cells)
+        """Ready for the certificate: every module complete and every required item ticked."""
+        modules_done = bool(self.cells) and all(c.status == "complete" for c in self.cells)
+        return modules_done and self.milestones.immersion_complete
 
     def matches(self, name: str) -> bool:
         """Membership of one of FILTERS."""
@@ -243,7 +248,7 @@ def _arrange(rows: list[Row], cols: list[Column], view) -> list[Row]:
 
 
 def cohort_grid(user, cohort_id: int, view, today: date | None = None) -> Dashboard | None:
-    """The dashboard of a cohort this user may see, or None; five statements."""
+    """The dashboard of a cohort this user may see, or None; a fixed number of statements."""
     cohort = visible_cohort(user, cohort_id)
     if cohort is None:
         return None
@@ -253,6 +258,12 @@ def cohort_grid(user, cohort_id: int, view, today: date | None = None) -> Dashbo
     marks = _marks(learners_of(cohort_id), ids)
     quiz = _quiz_figures(learners_of(cohort_id), ids)
     rows = [build_row(e, modules, marks, quiz, cohort, today) for e in _enrolments(cohort_id)]
+    stones = milestones.for_cohort(cohort_id, cohort.course)
+    for row in rows:
+        row.milestones = stones.get(row.enrolment.id, row.milestones)
+        row.milestones.required_total = len(
+            [i for i in (cohort.course.immersion or {}).get("items", []) if i.get("required")]
+        )
     cols = columns(modules)
     return Dashboard(cohort, modules, cols, rows, _arrange(rows, cols, view), view, today)
 

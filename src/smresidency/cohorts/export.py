@@ -53,11 +53,6 @@ def _module_column(i: int, module: "Module") -> Column:
     )
 
 
-def _placeholder(key: str, feature: str) -> Column:
-    note = f"Shows {NONE} until the {feature} feature is available."
-    return Column(key, key.title(), lambda r: NONE, sortable=False, note=note)
-
-
 def columns(modules: list["Module"]) -> list[Column]:
     """Every column of the grid, in order: learner, one per live module, then figures."""
     when = lambda r: r.last_activity.date().isoformat() if r.last_activity else ""  # noqa: E731
@@ -68,8 +63,15 @@ def columns(modules: list["Module"]) -> list[Column]:
         *[_module_column(i, m) for i, m in enumerate(modules)],
         Column("percent", "% complete", lambda r: f"{r.percent}%", lambda r: r.percent),
         Column("last-activity", "Last activity", lambda r: when(r) or NONE, when),
-        _placeholder("immersion", "immersion checklist"),
-        _placeholder("certificate", "certificate"),
+        Column(
+            "immersion",
+            "Immersion",
+            lambda r: r.milestones.immersion_text,
+            lambda r: r.milestones.required_done,
+            note="Required checklist items ticked.",
+        ),
+        Column("plan", "Plan", lambda r: r.milestones.plan.title() or NONE),
+        Column("certificate", "Certificate", lambda r: r.milestones.certificate_text),
         Column("status", "Enrolment", lambda r: r.enrolment.status.title()),
     ]
 

@@ -65,6 +65,10 @@ def set_checked(
     """Tick or untick an item; only a real change is recorded, and nothing is ever erased."""
     row = check_off_row(enrolment_id, item_id)
     if row.checked != checked:
+        if not checked and row.evidence_state == "confirmed":
+            # no longer done: the learner may send their link again
+            row.evidence_state = "returned"
+            row.note = row.note or "Unticked by faculty; please check with them and resubmit."
         row.checked = checked
         row.updated_by_id = by_id
         row.updated_at = utcnow()

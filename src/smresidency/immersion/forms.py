@@ -1,0 +1,70 @@
+"""Immersion forms: a learner's evidence link and a faculty member's review of it.
+
+Several of these forms share one page, so each gets field ids of its own (no duplicate ids).
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField, URLField
+from wtforms.validators import Length, ValidationError
+
+from smresidency.immersion.evidence import MAX_NOTE_LENGTH, url_problem
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class WebAddress:
+    """An absolute http(s) address with a host: nothing else is linked from faculty's queue."""
+
+    def __call__(self, form, field):
+        problem = url_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class EvidenceForm(FlaskForm):
+    url = URLField(
+        "Link to what you published",
+        filters=[_strip],
+        description="The public address of your post, e.g. https://www.facebook.com/…",
+        validators=[WebAddress()],
+    )
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[("confirm", "Confirm"), ("return", "Return")],
+        validate_choice=True,
+    )
+    note = TextAreaField(
+        "Note to the learner",
+        filters=[_strip],
+        description="Needed when you return it: say what to change.",
+        validators=[Length(max=MAX_NOTE_LENGTH)],
+    )
+
+    def validate_note(self, field):
+        if self.decision.data == "return" and not field.data:
+            raise ValidationError("Say what the learner should change before returning it.")
+
+
+def _own_ids(form: FlaskForm, suffix: str, *names: str) -> FlaskForm:
+    for name in names:
+        f = form[name]
+        f.id = f"{name}-{suffix}"
+        f.label.field_id = f.id
+    return form
+
+
+def evidence_form(item_id: str, bound: bool = False) -> EvidenceForm:
+    """The evidence form of one item; bound to the request only for the item just posted."""
+    form = EvidenceForm() if bound else EvidenceForm(formdata=None)
+    return _own_ids(form, item_id, "url")
+
+
+def review_form(check_off_id: int, bound: bool = False) -> ReviewForm:
+    """The review form of one piece of evidence."""
+    form = ReviewForm() if bound else ReviewForm(formdata=None)
+    return _own_ids(form, str(check_off_id), "note")
