@@ -20,11 +20,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(STAMP)
 
-## make run: install, migrate, validate and load course_content/, create demo accounts, serve.
+## make run: install, migrate, validate and load course_content/, make a signing key, demo accounts, serve.
 run: $(STAMP)
 	SMRESIDENCY_ENV=development $(BIN)/flask db upgrade
 	SMRESIDENCY_ENV=development $(BIN)/flask content validate
 	SMRESIDENCY_ENV=development $(BIN)/flask content sync
+	SMRESIDENCY_ENV=development $(BIN)/flask certificates keygen --if-missing
 	SMRESIDENCY_ENV=development $(BIN)/flask demo create
 	SMRESIDENCY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 

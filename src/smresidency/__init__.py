@@ -101,11 +101,16 @@ def _migrations_dir(app: Flask) -> str:
 
 def register_request_cycle(app: Flask) -> None:
     """One commit per request: services flush, the request boundary commits or rolls back."""
+    from flask import g
+
     from smresidency.extensions import db
 
     @app.after_request
     def commit(response):
-        if response.status_code < 400:
+        # a refusal (4xx) writes nothing, except the rate-limit hit that counted it
+        if response.status_code < 400 or (
+            response.status_code < 500 and g.get("keep_rate_limit_hits")
+        ):
             db.session.commit()
         else:
             db.session.rollback()
@@ -149,10 +154,12 @@ def register_commands(app: Flask) -> None:
     """Each feature registers its own `flask` command group."""
     from smresidency.auth.cli import users_cli
     from smresidency.catalog.cli import content_cli
+    from smresidency.certificates.cli import certificates_cli
     from smresidency.cohorts.cli import cohorts_cli, reminders_cli
     from smresidency.demo import demo_cli
 
-    for group in (users_cli, content_cli, cohorts_cli, reminders_cli, demo_cli):
+    groups = (users_cli, content_cli, cohorts_cli, reminders_cli, certificates_cli, demo_cli)
+    for group in groups:
         app.cli.add_command(group)
     _add_db_commands()
 

@@ -94,8 +94,8 @@ def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -
         return Verdict(False, "not a signed credential (expected a compact JWT)")
     if header.get("alg") != "EdDSA":
         return Verdict(False, f"unsupported algorithm {header.get('alg')!r}")
-    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]
-    jwk = next((k for k in jwks if k.get("kid") == kid and k.get("crv") == "Ed25519"), None)
+    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]  # the site's JWKS names it in full
+    jwk = next((k for k in jwks if _kid(k) == kid and k.get("crv") == "Ed25519"), None)
     if jwk is None:
         return Verdict(False, f"signed with an unknown key {kid!r}")
     public = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
@@ -113,6 +113,10 @@ def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -
     if valid_until and now >= valid_until:
         return Verdict(False, f"expired on {valid_until:%Y-%m-%d}", credential)
     return Verdict(True, "valid", credential)
+
+
+def _kid(jwk: dict) -> str:
+    return str(jwk.get("kid", "")).rsplit("#", 1)[-1]
 
 
 def _parse(text: str | None) -> datetime | None:

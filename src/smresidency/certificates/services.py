@@ -135,11 +135,13 @@ def _announce(cert: Certificate, user) -> None:
     """Tell the learner by e-mail, with the public verification link."""
     from smresidency.mail.services import send_mail
 
-    try:
-        link = url_for("certificates.verify_code", code=cert.code, _external=True)
-    except RuntimeError:
-        base = current_app.config.get("BASE_URL") or ""
-        link = f"{base.rstrip('/')}/verify/{cert.code}"
+    base = current_app.config.get("BASE_URL")
+    try:  # BASE_URL first, as on the certificate itself (links.verify_url)
+        link = url_for("certificates.verify_code", code=cert.code, _external=not base)
+    except RuntimeError:  # outside a request, without SERVER_NAME
+        link = f"/verify/{cert.code}"
+    if base:
+        link = base.rstrip("/") + link
     send_mail(
         user.email,
         f"Your certificate: {cert.course_title}",

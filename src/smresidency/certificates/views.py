@@ -55,7 +55,14 @@ def _signed(cert, course) -> tuple[dict, str]:
     try:
         key = keys.current(current_app.instance_path)
     except keys.NoSigningKey:
-        abort(503, "The signed credential is not available yet: no signing key is set up.")
+        message = (
+            "The signed credential is not available yet: this site has no signing key. "
+            "Your PDF certificate and its verification page work as usual."
+        )
+        page = render_template(
+            "errors/error.html", code=503, title="Not available yet", description=message
+        )
+        abort(Response(page, status=503, mimetype="text/html"))
     data = credential.build(cert, links.base_url(), course.slug, course.summary)
     return data, credential.sign(data, key, links.base_url())
 
@@ -104,9 +111,16 @@ def issuer():
 @bp.get("/.well-known/jwks.json")
 @allow(PUBLIC)
 def jwks():
-    """Every public key ever used to sign credentials, current and retired."""
+    """Every public key ever used to sign credentials, current and retired.
+
+    Each `kid` is the one credentials name in their header, so JOSE libraries find the key.
+    """
+    issuer_id = f"{links.base_url()}/issuer"
+    published = [
+        {**k, "kid": f"{issuer_id}#{k['kid']}"} for k in keys.published(current_app.instance_path)
+    ]
     response = current_app.response_class(
-        current_app.json.dumps({"keys": keys.published(current_app.instance_path)}),
+        current_app.json.dumps({"keys": published}),
         mimetype="application/json",
     )
     response.cache_control.max_age = 300
@@ -114,8 +128,12 @@ def jwks():
 
 
 def _throttled() -> bool:
-    limit = current_app.config["VERIFY_MAX_PER_MINUTE"]
-    return not ratelimit.limit("verify", request.remote_addr or "-", limit, 60)
+    """Count this check first, then compare. A GET begins SQLite's transaction deferred, and
+    one that reads before it writes fails ("database is locked") when checks come at once;
+    a transaction whose first statement writes waits its turn instead."""
+    key = request.remote_addr or "-"
+    ratelimit.hit("verify", key, 60)
+    return ratelimit.count("verify", key, 60) > current_app.config["VERIFY_MAX_PER_MINUTE"]
 
 
 @bp.route("/verify", methods=["GET"])
@@ -123,7 +141,8 @@ def _throttled() -> bool:
 def verify():
     form = VerifyForm(request.args, meta={"csrf": False})
     if request.args.get("code") and form.validate():
-        return redirect(url_for("certificates.verify_code", code=form.code.data))
+        code = "".join(ch for ch in form.code.data.upper() if ch.isalnum())
+        return redirect(url_for("certificates.verify_code", code=code))
     return render_template("certificates/verify.html", form=form)
 
 
@@ -145,6 +164,10 @@ def verify_code(code: str):
 @bp.route("/cohorts/<int:cohort_id>/certificates", methods=["GET"])
 @allow("coordinator", "instructor")
 def cohort_list(cohort_id: int):
+    return _cohort_page(cohort_id)
+
+
+def _cohort_page(cohort_id: int, error: str | None = None) -> str:
     from smresidency.cohorts.access import cohort_or_none
 
     cohort = cohort_or_none(current_user, cohort_id) or abort(404)
@@ -154,8 +177,9 @@ def cohort_list(cohort_id: int):
         cohort=cohort,
         certs=queries.of_cohort(current_user, cohort_id),
         manage=manage,
-        form=RevokeForm(),
+        form=RevokeForm(formdata=None),
         now=utcnow(),
+        error=error,
     )
 
 
@@ -169,16 +193,14 @@ def revoke(cohort_id: int, cert_id: int):
     if cert is None or cert.cohort_id != cohort_id:
         abort(404)
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            services.revoke(cert, current_user.id, form.reason.data)
-        except services.CertificateError as err:
-            flash(str(err), "error")
-        else:
-            flash(
-                f"Certificate {cert.serial} is revoked. Its verification page now says so.",
-                "success",
+    try:
+        if not form.validate_on_submit():
+            blank = not (form.reason.data or "").strip()
+            raise services.CertificateError(
+                "Say why the certificate is revoked." if blank else form.reason.errors[0]
             )
-    else:
-        flash("Say why the certificate is revoked.", "error")
+        services.revoke(cert, current_user.id, form.reason.data)
+    except services.CertificateError as err:
+        return _cohort_page(cohort_id, error=f"{cert.serial} was not revoked: {err}"), 422
+    flash(f"Certificate {cert.serial} is revoked. Its verification page now says so.", "success")
     return redirect(url_for("certificates.cohort_list", cohort_id=cohort_id))

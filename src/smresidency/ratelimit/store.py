@@ -4,7 +4,7 @@ import time
 import uuid
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import delete, func, select
 
 from smresidency.db import utcnow
@@ -50,7 +50,8 @@ def count(bucket: str, key: str, window: int) -> int:
 
 
 def hit(bucket: str, key: str, window: int) -> None:
-    """Count one hit; in the database it is part of the request's transaction."""
+    """Count one hit; in the database it is part of the request's transaction, which then
+    commits even when the answer is a refusal (4xx), so refused attempts are counted too."""
     client = _redis()
     if client is not None:
         now = time.time()
@@ -69,6 +70,8 @@ def hit(bucket: str, key: str, window: int) -> None:
     )
     db.session.add(RateLimitHit(bucket=bucket, key=key.lower()))
     db.session.flush()
+    if has_request_context():
+        g.keep_rate_limit_hits = True
 
 
 def clear(bucket: str, key: str) -> None:
