@@ -155,6 +155,21 @@ def test_course_and_module_pages_use_a_fixed_number_of_queries(
         assert client.get("/courses/test-course").status_code == 200
     with count_queries() as module_q:
         assert client.get("/courses/test-course/modules/02-m2").status_code == 200
-    # the user with roles, then the outline (+ the lesson on the module page)
-    assert len(course_q) == 2, course_q
+    # the user with roles, the outline, the learner's enrolment (+ the lesson on the module page)
+    assert len(course_q) == 3, course_q
     assert len(module_q) == 3, module_q
+
+
+def test_enrolled_learners_see_their_cohort_links(
+    client, login_as, make_user, make_cohort, synced_course
+):
+    learner = make_user("learner")
+    make_cohort(synced_course, learners=[learner])
+    login_as(user=learner)
+    page = client.get(f"/courses/{synced_course}").get_data(as_text=True)
+    assert "Your immersion day" in page
+    assert f"/courses/{synced_course}/ratings/pre" in page
+    login_as("learner")  # not in any cohort
+    assert "Your immersion day" not in client.get(f"/courses/{synced_course}").get_data(
+        as_text=True
+    )

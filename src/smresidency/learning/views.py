@@ -18,8 +18,13 @@ def _outline_or_404(course_slug: str) -> queries.Outline:
 @bp.get("/<course_slug>")
 @allow(SIGNED_IN)
 def course(course_slug: str):
+    from smresidency.cohorts.services import enrolment_of
+
     outline = _outline_or_404(course_slug)
-    return render_template("learning/course.html", outline=outline)
+    enrolment = enrolment_of(current_user.id, outline.course.id)
+    if enrolment is not None and enrolment.status != "active":
+        enrolment = None
+    return render_template("learning/course.html", outline=outline, enrolment=enrolment)
 
 
 @bp.get("/<course_slug>/modules/<module_slug>")
