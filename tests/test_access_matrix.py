@@ -140,6 +140,21 @@ ROUTES: dict[str, Route] = {
         data={"decision": "confirm"},
         overrides={"instructor": 404, "coordinator": 403, "other_coordinator": 403},
     ),
+    "plans.edit": Route(args={"course_slug": COURSE}),
+    "plans.print_view": Route(args={"course_slug": COURSE}),
+    "plans.autosave": Route(
+        args={"course_slug": COURSE},
+        method="POST",
+        data={"section-goals": "Draft"},
+        overrides={a: 404 for a in ACTORS if a not in ("anonymous", "learner")},
+    ),
+    "plans.pdf": Route(
+        args={"course_slug": COURSE},
+        overrides={a: 404 for a in ACTORS if a not in ("anonymous", "learner")},
+    ),
+    "plans.queue": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "plans.review": Route(args={**COHORT, "plan_id": "@plan"}, overrides=NOT_ON_THE_COHORT),
+    "plans.review_pdf": Route(args={**COHORT, "plan_id": "@plan"}, overrides=NOT_ON_THE_COHORT),
     "cohorts.remind_send": Route(
         args=COHORT, method="POST", data={"subject": "s", "body": "b"}, overrides=MANAGERS_ONLY
     ),
@@ -196,6 +211,7 @@ def world(app, synced_course, make_user, make_cohort):
         _attempts(users["learner"].id)
         certificate = _certificate(users["learner"].id, enrolment, cohort_id)
         evidence = _evidence(enrolment)
+        plan = _plan(enrolment)
         db.session.add(
             PasswordResetToken(
                 user_id=users["learner"].id,
@@ -211,6 +227,7 @@ def world(app, synced_course, make_user, make_cohort):
         "certificate": certificate[0],
         "code": certificate[1],
         "evidence": evidence,
+        "plan": plan,
     }
     return {"users": users, "ids": ids}
 
@@ -238,6 +255,19 @@ def _certificate(user_id: int, enrolment_id: int, cohort_id: int) -> tuple[int, 
     db.session.add(cert)
     db.session.flush()
     return cert.id, cert.code
+
+
+def _plan(enrolment_id: int) -> int:
+    """The learner's strategy plan, submitted for review."""
+    from smresidency.extensions import db
+    from smresidency.plans.models import PlanVersion, StrategyPlan
+
+    plan = StrategyPlan(enrolment_id=enrolment_id, state="submitted")
+    db.session.add(plan)
+    db.session.flush()
+    db.session.add(PlanVersion(plan_id=plan.id, number=1, sections={"goals": "Grow"}))
+    db.session.flush()
+    return plan.id
 
 
 def _evidence(enrolment_id: int) -> int:
