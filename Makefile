@@ -33,7 +33,7 @@ run: $(STAMP)
 test: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## make bench: seed 1,000 learners, serve them with gunicorn, measure three pages (bench/README.md).
+## make bench: seed 1,200 learners in 51 cohorts, serve with gunicorn, measure pages and quiz submission (bench/README.md).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -1,4 +1,4 @@
-"""`make bench`: seed a realistic database, serve it with gunicorn, measure three pages.
+"""`make bench`: seed a realistic database, serve it with gunicorn, measure five endpoints.
 
 A benchmark, not a test: it reports each figure against its target (MET/MISSED) and exits 0
 whatever the figures are; it exits non-zero only when the benchmark itself cannot run.
@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import cpu
 import load
@@ -29,12 +30,15 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_OUTPUT = HERE / "results.json"
 COURSE = f"/courses/{seed.COURSE_SLUG}"
 
-# (label, path, target as a fraction of /healthz req/s, sends the session cookie)
+# (label, path, target as a fraction of /healthz req/s, whose session cookie it sends).
+# "{cohort}" is the large cohort's id.
 ENDPOINTS = [
-    ("healthz", "/healthz", None, False),
-    ("course page", COURSE, 0.4, True),
-    ("module page", f"{COURSE}/modules/01-why-social-media", 0.5, True),
+    ("healthz", "/healthz", None, None),
+    ("course page", COURSE, 0.4, "learner"),
+    ("module page", f"{COURSE}/modules/01-why-social-media", 0.5, "learner"),
+    ("cohort dashboard", "/cohorts/{cohort}", 0.1, "coordinator"),
 ]
+QUIZ_LABEL, QUIZ_PATH, QUIZ_TARGET = "quiz submission", "POST /quiz/<token>", 0.25
 WORKER_RSS_TARGET_MB = 120
 OTHER_CPU_WARNING = 0.2  # cores used by unrelated processes that make a run suspect
 
@@ -51,11 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="bench/run.py",
         description=(
             "Seed a fresh database (real migrations, the real course from course_content/, "
-            "GROUPS x PER_GROUP learners with progress), serve it with gunicorn on 127.0.0.1, "
-            "sign learners in through /login and measure /healthz, the course page and a module "
-            "page. Prints a table with each figure against its target and writes the same "
-            "figures as JSON. Exits 0 whether targets are met or missed; non-zero only when the "
-            "benchmark cannot run."
+            "COHORTS x PER_COHORT learners plus one cohort of LARGE_COHORT, each cohort with a "
+            "coordinator, progress and submitted quiz attempts), serve it with gunicorn on "
+            "127.0.0.1, sign in through /login and measure /healthz, the course page, a module "
+            "page, the large cohort's dashboard (as its coordinator) and quiz submission (a pool "
+            "of open attempts, each submitted once). Prints a table with each figure against its "
+            "target and writes the same figures as JSON. Exits 0 whether targets are met or "
+            "missed; non-zero only when the benchmark cannot run."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -103,6 +109,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="load generator: auto uses wrk when it is on PATH, else the built-in client",
     )
     load_opts.add_argument(
+        "--quiz-tool",
+        choices=("same", "builtin"),
+        default="same",
+        help="load generator for quiz submission: the same as --tool (wrk runs bench/submit.lua) "
+        "or always the built-in client; when they differ /healthz is measured with both and "
+        "each ratio is to the /healthz of its own tool",
+    )
+    load_opts.add_argument(
+        "--quiz-pool",
+        type=int,
+        default=4000,
+        metavar="N",
+        help="at most this many open attempts are made for quiz submission (one per learner and "
+        "module a quiz could be started on); its load stops early when they are all submitted",
+    )
+    load_opts.add_argument(
         "--wrk-threads",
         type=int,
         default=min(2, os.cpu_count() or 1),
@@ -128,9 +150,29 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "creates a database of its own there and drops it at the end. A sqlite:///PATH URL "
         "must name a file that does not exist yet; it is left behind",
     )
-    data.add_argument("--groups", type=int, default=50, metavar="N", help="groups of learners")
     data.add_argument(
-        "--per-group", type=int, default=20, metavar="N", help="learners in each group"
+        "--cohorts",
+        "--groups",
+        type=int,
+        default=50,
+        metavar="N",
+        help="cohorts of PER_COHORT learners, each with a coordinator",
+    )
+    data.add_argument(
+        "--per-cohort",
+        "--per-group",
+        type=int,
+        default=20,
+        metavar="N",
+        help="learners in each of those cohorts",
+    )
+    data.add_argument(
+        "--large-cohort",
+        type=int,
+        default=200,
+        metavar="N",
+        help="learners in one more cohort, whose dashboard is measured; 0 for none (then the "
+        "dashboard is not measured)",
     )
     data.add_argument(
         "--seed", type=int, default=20240601, metavar="N", help="random seed for the progress"
@@ -147,11 +189,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("duration", "concurrency", "max_requests", "timeout", "workers", "wrk_threads"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
-    for name in ("warmup", "groups", "per_group"):
+    for name in ("warmup", "cohorts", "per_cohort", "large_cohort", "quiz_pool"):
         if getattr(args, name) < 0:
             p.error(f"--{name.replace('_', '-')} must not be negative")
-    if args.groups * args.per_group < 1:
-        p.error("seed at least one learner")
+    if args.cohorts * args.per_cohort < 1:
+        p.error("seed at least one learner in the ordinary cohorts")
     return args
 
 
@@ -256,6 +298,7 @@ def measure(srv: server.Server, args, tool: str, wrk: str | None, path: str, coo
 
     if args.warmup > 0:
         once(args.warmup)
+        server.drain(srv, args.timeout * 3)
     meter = cpu.Meter(lambda: [srv.proc.pid, *srv.worker_pids()])
     meter.start()
     result = once(args.duration).as_dict()
@@ -264,9 +307,10 @@ def measure(srv: server.Server, args, tool: str, wrk: str | None, path: str, coo
 
 
 def evaluate(endpoints: list[dict], workers: list[dict]) -> None:
-    """Ratios to /healthz and MET/MISSED, in place."""
-    floor = endpoints[0]["rps"]
+    """Ratios to the /healthz measured with the same tool, and MET/MISSED, in place."""
+    floors = {e["tool"]: e["rps"] for e in endpoints if e["name"] == "healthz"}
     for e in endpoints:
+        floor = floors.get(e["tool"])
         e["ratio_to_healthz"] = round(e["rps"] / floor, 3) if floor else None
         if e["target_ratio"] is None:
             e["met"] = None
@@ -282,9 +326,15 @@ def _fmt(value, spec: str) -> str:
     return "-" if value is None else format(value, spec)
 
 
+def _label(e: dict, main_tool: str) -> str:
+    shown = e.get("shown_path") or e["path"]
+    return shown if e["tool"] == main_tool else f"{shown} ({e['tool']})"
+
+
 def table(results: dict) -> str:
     head = ("endpoint", "requests", "errors", "req/s", "p50 ms", "p99 ms", "x healthz", "target")
     rows = []
+    main_tool = results["machine"]["tool"]
     for e in results["endpoints"]:
         target = (
             "(baseline)"
@@ -293,7 +343,7 @@ def table(results: dict) -> str:
         )
         rows.append(
             (
-                e["path"],
+                _label(e, main_tool),
                 str(e["requests"]),
                 str(e["errors"]),
                 _fmt(e["rps"], ".1f"),
@@ -334,15 +384,33 @@ def table(results: dict) -> str:
 
     lines += [wline(whead), wline(["-" * w for w in wwidths])]
     lines += [wline(r) for r in wrows]
-    m, c = results["machine"], results["config"]
+    m, c, sd = results["machine"], results["config"], results["seed"]
     lines.append("")
     lines.append(
         f"{m['cpu_count']} CPUs, Python {m['python']}, {m['database']} {m['database_version']}, "
         f"tool {m['tool']}, {c['workers']} workers, {c['concurrency']} connections, "
         f"{c['duration']:g} s per endpoint after {c['warmup']:g} s warm-up, "
-        f"argon2 {c['argon2']}; {results['seed']['learners']} learners, "
-        f"{results['seed']['progress_rows']} progress rows"
+        f"argon2 {c['argon2']}; {sd['learners']} learners in {sd['cohorts']} cohorts of "
+        f"{sd['per_cohort']}"
+        + (f" and one of {sd['large_cohort_learners']}" if sd["large_cohort_learners"] else "")
+        + f", {sd['coordinators']} coordinators, {sd['progress_rows']} progress rows, "
+        f"{sd['quiz_attempts']} submitted quiz attempts, {sd['quiz_responses']} responses"
     )
+    quiz = next((e for e in results["endpoints"] if e["name"] == QUIZ_LABEL), None)
+    if quiz:
+        pool = quiz["pool"]
+        lines.append(
+            f"quiz submission: {pool['pool_size']} open attempts made "
+            f"({pool['already_read']} on modules already read, {pool['marked_read']} on modules "
+            f"marked read for the run); {pool['sample']} in the check and "
+            f"{pool['warmup_submitted']} in the warm-up, then {pool['sent']} sent and "
+            f"{pool['db_graded']} graded per the database ({pool['db_passed']} passed); "
+            + (
+                f"pool exhausted after {quiz['seconds']:.1f} s"
+                if pool["exhausted"]
+                else f"{pool['offered'] - pool['sent']} left unsent"
+            )
+        )
     others = [e["cpu_cores"]["other"] for e in results["endpoints"]]
     others = [o for o in others if o is not None]
     if others:
@@ -356,12 +424,149 @@ def table(results: dict) -> str:
                 else "."
             )
         )
-    if m["tool"] == "builtin":
+    if quiz and quiz["tool"] != m["tool"]:
+        lines.append(
+            f"note: quiz submission was measured with the {quiz['tool']} client (--quiz-tool); "
+            f"its ratio is to /healthz measured with the {quiz['tool']} client too."
+        )
+    if "builtin" in {e["tool"] for e in results["endpoints"]}:
         lines.append(
             "note: the built-in client is Python and shares the CPUs with the server, so it "
             "caps /healthz first and the ratios read high; with wrk installed they are truer."
         )
     return "\n".join(lines)
+
+
+def sign_in(srv: server.Server, args, email: str, paths: list[str], page_bytes: dict) -> str:
+    """Sign in through the form, check each page answers 200; returns the Cookie header."""
+    browser = load.Browser(srv.host, srv.port, timeout=args.timeout)
+    browser.sign_in(email, seed.PASSWORD)
+    for path in paths:
+        page_bytes[path] = browser.check(path)
+    return browser.cookie_header
+
+
+def check_dashboard(srv: server.Server, args, cookie: str, path: str, learners: int) -> None:
+    """The dashboard lists every learner of the large cohort."""
+    browser = load.Browser(srv.host, srv.port, timeout=args.timeout)
+    browser.cookies = dict(part.split("=", 1) for part in cookie.split("; "))
+    _, _, body = browser.request("GET", path)
+    shown = body.decode("utf-8", "replace").count("Large Cohort Learner ")
+    if shown < learners:
+        raise RuntimeError(f"GET {path} shows {shown} of the cohort's {learners} learners")
+
+
+def prepare_quiz(srv, args, database, argon2: dict, secret_key: str) -> tuple[list, dict]:
+    """The pool of open attempts, a session cookie per learner, and one checked submission.
+
+    Returns [(token, Submission), …] still open, and what was made.
+    """
+    mark = time.perf_counter()
+    pool = seed.quiz_pool(database, argon2, cap=args.quiz_pool, rng_seed=args.seed)
+    if len(pool.entries) < 2:
+        raise RuntimeError("fewer than two open attempts could be made for quiz submission")
+    # One real sign-in; every pool learner's cookie is minted from its session.
+    template = load.Browser(srv.host, srv.port, timeout=args.timeout)
+    template.sign_in(pool.entries[0].email, seed.PASSWORD)
+    tokens = sorted({e.session_token for e in pool.entries})
+    minted = load.mint_sessions(secret_key, template.cookies, tokens)
+    subs = []
+    for e in pool.entries:
+        cookie, csrf = minted[e.session_token]
+        body = urlencode([("csrf_token", csrf), *e.fields])
+        subs.append((e.token, load.Submission(cookie, f"/quiz/{e.token}", body)))
+    prepared = time.perf_counter() - mark
+
+    # The check: a minted cookie opens its own attempt, the submission is graded and recorded,
+    # and a repeat changes nothing (the redirect then sets the "submitted already" flash).
+    token, sub = subs.pop(0)
+    browser = load.Browser(srv.host, srv.port, timeout=args.timeout)
+    browser.cookies = dict([sub.cookie.split("=", 1)])
+    status, headers, _ = browser.request("GET", sub.path)
+    if status != 200 or headers.get_all("Set-Cookie"):
+        raise RuntimeError(f"GET {sub.path} with a minted session cookie answered {status}")
+    form = parse_qsl(sub.body)
+    outcomes = []
+    for _ in range(2):
+        status, headers, _ = browser.request("POST", sub.path, form)
+        loc = headers.get("Location", "")
+        outcomes.append(load.graded_redirect(status, loc, bool(headers.get_all("Set-Cookie"))))
+        if outcomes == ["graded"]:
+            recorded = seed.pool_outcome(database, argon2, [token])
+            if recorded["submitted"] != 1 or recorded["responses"] < 1:
+                raise RuntimeError(f"POST {sub.path} answered {status} but nothing was recorded")
+    if outcomes != ["graded", "repeated"]:
+        raise RuntimeError(f"quiz submission check: expected graded then repeated, got {outcomes}")
+    made = {
+        "pool_size": len(pool.entries),
+        "eligible_pairs": pool.eligible,
+        "already_read": pool.already_read,
+        "marked_read": pool.marked_read,
+        "skipped_attempts_used_up": pool.skipped_exhausted,
+        "skipped_cooldown": pool.skipped_cooldown,
+        "expected_to_pass": sum(e.expect_pass for e in pool.entries),
+        "learners": len(tokens),
+        "sample": 1,
+        "seconds_to_prepare": round(prepared, 2),
+    }
+    return subs, made
+
+
+def measure_quiz(srv, args, tool: str, wrk, subs: list, workdir: Path, database, argon2) -> dict:
+    """Warm up, then measure quiz submission; each request submits a different open attempt.
+
+    What was submitted is read back from the database after each run, not assumed.
+    """
+
+    def once(batch: list, seconds: float, name: str) -> load.LoadResult:
+        if tool == "wrk":
+            path = workdir / f"quiz-pool-{name}.tsv"
+            load.write_pool(path, [s for _, s in batch])
+            return load.run_wrk_pool(
+                wrk,
+                srv.base + "/",
+                path,
+                len(batch),
+                concurrency=args.concurrency,
+                threads=args.wrk_threads,
+                duration=seconds,
+                timeout=args.timeout,
+            )
+        return load.run_builtin_pool(
+            srv.host,
+            srv.port,
+            [s for _, s in batch],
+            concurrency=args.concurrency,
+            duration=seconds,
+            timeout=args.timeout,
+        )
+
+    def submitted(batch: list) -> dict:
+        server.drain(srv, args.timeout * 3)  # submissions the client stopped waiting for
+        return seed.pool_outcome(database, argon2, [t for t, _ in batch])
+
+    warmed = 0
+    if args.warmup > 0:  # on at most a quarter of the pool, whatever the warm-up time
+        once(subs[: max(1, len(subs) // 4)], args.warmup, "warmup")
+        done = set(submitted(subs)["submitted_tokens"])
+        warmed = len(done)
+        subs = [(t, s) for t, s in subs if t not in done]
+    if not subs:
+        raise RuntimeError("the warm-up used up the quiz pool; raise --quiz-pool")
+    meter = cpu.Meter(lambda: [srv.proc.pid, *srv.worker_pids()])
+    meter.start()
+    result = once(subs, args.duration, "measured").as_dict()
+    result["cpu_cores"] = meter.stop()
+    recorded = submitted(subs)
+    result["pool"].update(
+        {
+            "warmup_submitted": warmed,
+            "db_graded": recorded["submitted"],
+            "db_passed": recorded["passed"],
+            "db_responses": recorded["responses"],
+        }
+    )
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -371,6 +576,7 @@ def run(args: argparse.Namespace) -> int:
         say("bench: --tool wrk, but wrk is not on PATH (apt-get install wrk)")
         return 2
     tool = "wrk" if (args.tool == "wrk" or (args.tool == "auto" and wrk)) else "builtin"
+    quiz_tool = tool if args.quiz_tool == "same" else "builtin"
 
     workdir = Path(tempfile.mkdtemp(prefix="smr-bench-"))
     instance = workdir / "instance"
@@ -379,24 +585,32 @@ def run(args: argparse.Namespace) -> int:
     srv: server.Server | None = None
     try:
         database = seed.prepare_database(args.database_url, workdir)
-        say(f"seeding {database.kind}: {args.groups} groups x {args.per_group} learners …")
+        say(
+            f"seeding {database.kind}: {args.cohorts} cohorts x {args.per_cohort} learners"
+            + (f" + one cohort of {args.large_cohort}" if args.large_cohort else "")
+            + " …"
+        )
         argon2 = ARGON2[args.argon2]
         report = seed.seed(
             database,
             instance,
-            groups=args.groups,
-            per_group=args.per_group,
+            cohorts=args.cohorts,
+            per_cohort=args.per_cohort,
+            large_cohort=args.large_cohort,
             rng_seed=args.seed,
             argon2=argon2,
         )
         say(
             f"  {report.learners} learners, {report.progress_rows} progress rows over "
-            f"{report.modules} modules in {report.seconds:.1f} s"
+            f"{report.modules} modules, {report.enrolments} enrolments, {report.coordinators} "
+            f"coordinators, {report.quiz_attempts} quiz attempts with {report.quiz_responses} "
+            f"responses in {report.seconds:.1f} s"
         )
 
+        secret_key = secrets.token_urlsafe(48)
         settings = {
             "ENV": "benchmark",
-            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SECRET_KEY": secret_key,
             "DATABASE_URL": database.url,
             "INSTANCE_PATH": str(instance),
             "ARGON2_TIME_COST": argon2["time_cost"],
@@ -407,32 +621,72 @@ def run(args: argparse.Namespace) -> int:
         srv = server.start(settings, args.workers, workdir / "gunicorn.log")
         say(f"  {srv.base}, workers {srv.worker_pids()}")
 
+        endpoints_todo = [
+            (label, path.format(cohort=report.large_cohort_id), target, who)
+            for label, path, target, who in ENDPOINTS
+            if who != "coordinator" or report.large_cohort_id
+        ]
         sessions = args.concurrency if tool == "builtin" else 1
-        learners = pick_learners(report.partial, sessions, args.seed)
-        cookies = []
         page_bytes: dict[str, int] = {}
-        for email in learners:
-            browser = load.Browser(srv.host, srv.port, timeout=args.timeout)
-            browser.sign_in(email, seed.PASSWORD)
-            for _, path, _, with_cookie in ENDPOINTS:
-                if with_cookie:
-                    page_bytes[path] = browser.check(path)
-            cookies.append(browser.cookie_header)
-        say(f"  signed in {len(cookies)} learner(s) with partial progress; pages answer 200")
+        cookies: dict[str | None, list[str]] = {None: []}
+        learner_paths = [p for _, p, _, who in endpoints_todo if who == "learner"]
+        cookies["learner"] = [
+            sign_in(srv, args, email, learner_paths, page_bytes)
+            for email in pick_learners(report.partial, sessions, args.seed)
+        ]
+        say(f"  signed in {sessions} learner(s) with partial progress; pages answer 200")
+        if report.large_cohort_id:
+            board = [p for _, p, _, who in endpoints_todo if who == "coordinator"]
+            cookies["coordinator"] = [
+                sign_in(srv, args, report.large_coordinator, board, page_bytes)
+                for _ in range(sessions)
+            ]
+            check_dashboard(srv, args, cookies["coordinator"][0], board[0], args.large_cohort)
+            say(
+                f"  signed in the large cohort's coordinator; {board[0]} answers 200 and lists "
+                f"all {args.large_cohort} learners"
+            )
 
         endpoints = []
-        for label, path, target, with_cookie in ENDPOINTS:
-            say(f"measuring {path} with {tool} for {args.duration:g} s …")
-            result = measure(srv, args, tool, wrk, path, cookies if with_cookie else [])
+        jobs = [(*job, tool) for job in endpoints_todo]
+        if quiz_tool != tool:  # the quiz row's ratio is to /healthz measured with its tool
+            jobs.insert(1, ("healthz", "/healthz", None, None, quiz_tool))
+        for label, path, target, who, this_tool in jobs:
+            say(f"measuring {path} with {this_tool} for {args.duration:g} s …")
+            result = measure(srv, args, this_tool, wrk, path, cookies[who])
             result.update(
                 {
                     "name": label,
                     "target_ratio": target,
                     "page_bytes": page_bytes.get(path),
-                    "sends_session_cookie": with_cookie,
+                    "sends_session_cookie": who,
                 }
             )
             endpoints.append(result)
+
+        say("making the pool of open quiz attempts and checking one submission …")
+        subs, made = prepare_quiz(srv, args, database, argon2, secret_key)
+        say(
+            f"  {made['pool_size']} open attempts for {made['learners']} learners "
+            f"({made['already_read']} on modules already read, {made['marked_read']} marked "
+            f"read now); a submission is graded and recorded, a repeat changes nothing"
+        )
+        say(
+            f"measuring {QUIZ_PATH} with {quiz_tool} for up to {args.duration:g} s "
+            f"(until the pool is spent) …"
+        )
+        result = measure_quiz(srv, args, quiz_tool, wrk, subs, workdir, database, argon2)
+        result["pool"].update(made)
+        result.update(
+            {
+                "name": QUIZ_LABEL,
+                "shown_path": QUIZ_PATH,
+                "target_ratio": QUIZ_TARGET,
+                "page_bytes": None,
+                "sends_session_cookie": "learner (one per attempt)",
+            }
+        )
+        endpoints.append(result)
 
         workers = []
         for pid in srv.worker_pids():
@@ -441,7 +695,7 @@ def run(args: argparse.Namespace) -> int:
         evaluate(endpoints, workers)
 
         results = {
-            "schema": 1,
+            "schema": 2,
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": machine_info(database, tool, wrk),
             "config": {
@@ -451,20 +705,30 @@ def run(args: argparse.Namespace) -> int:
                 "max_requests": args.max_requests,
                 "timeout": args.timeout,
                 "workers": args.workers,
-                "wrk_threads": args.wrk_threads if tool == "wrk" else None,
+                "wrk_threads": args.wrk_threads if "wrk" in (tool, quiz_tool) else None,
                 "argon2": args.argon2,
-                "signed_in_learners": len(cookies),
+                "signed_in_learners": len(cookies["learner"]),
+                "quiz_tool": quiz_tool,
+                "quiz_pool_cap": args.quiz_pool,
                 "database_url": _redacted(args.database_url),
             },
             "seed": {
-                "groups": report.groups,
+                "cohorts": report.cohorts,
+                "per_cohort": report.per_cohort,
+                "large_cohort_id": report.large_cohort_id,
+                "large_cohort_learners": report.large_cohort_learners,
                 "learners": report.learners,
+                "coordinators": report.coordinators,
+                "enrolments": report.enrolments,
                 "progress_rows": report.progress_rows,
                 "modules": report.modules,
+                "quiz_attempts": report.quiz_attempts,
+                "quiz_responses": report.quiz_responses,
+                "attempts_to_pass": report.attempts_to_pass,
+                "failed_attempts_on_modules_being_read": report.failed_while_reading,
                 "seconds": round(report.seconds, 2),
                 "timings": {k: round(v, 3) for k, v in report.timings.items()},
                 "completed_modules_histogram": report.progress_histogram,
-                "cohorts": None,  # seeded once the cohorts feature exists
             },
             "endpoints": endpoints,
             "workers": workers,
@@ -475,6 +739,8 @@ def run(args: argparse.Namespace) -> int:
             },
         }
         results["machine"]["load_average_at_end"] = list(os.getloadavg())
+        if quiz_tool == "wrk" and wrk and "wrk_version" not in results["machine"]:
+            results["machine"]["wrk_version"] = load.wrk_version(wrk)
         srv.stop()
         srv = None
         results["seconds_total"] = round(time.perf_counter() - started, 1)

@@ -96,6 +96,25 @@ def start(settings: dict[str, str], workers: int, log_path: Path, wait: float = 
     raise RuntimeError(f"gunicorn did not become healthy; its log ends with:\n{server.log_tail()}")
 
 
+def drain(server: Server, timeout: float = 30) -> float:
+    """Wait for requests a client stopped waiting for (at the end of a warm-up) to finish.
+
+    gunicorn's sync workers finish a request whose client has gone, so a slow page leaves a
+    queue behind that would eat into the next measurement. A fresh /healthz request queues
+    behind it; once it is answered the queue has gone. Returns the seconds it took.
+    """
+    began = time.monotonic()
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=timeout)
+    try:
+        conn.request("GET", "/healthz")
+        conn.getresponse().read()
+    except OSError:
+        pass
+    finally:
+        conn.close()
+    return time.monotonic() - began
+
+
 def _healthy(server: Server) -> bool:
     try:
         conn = http.client.HTTPConnection(server.host, server.port, timeout=1)

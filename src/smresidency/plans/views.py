@@ -6,7 +6,6 @@ from flask_login import current_user
 from smresidency.access import SIGNED_IN, allow
 from smresidency.plans import bp, queries, services
 from smresidency.plans.forms import DECISIONS, plan_form, review_form
-from smresidency.plans.pdf import pdf_response
 
 
 def _course(course_slug: str):
@@ -101,6 +100,8 @@ def pdf(course_slug: str):
     page = queries.learner_plan(current_user, course)
     if page is None:
         abort(404)
+    from smresidency.plans.pdf import pdf_response  # fpdf loads only when a PDF is asked for
+
     return pdf_response(page, page.latest)
 
 
@@ -181,4 +182,6 @@ def _render_review(page, version, form, can_review, status=200, refused=None):
 @allow("instructor", "coordinator")
 def review_pdf(cohort_id: int, plan_id: int):
     page = _staff_page(cohort_id, plan_id)
+    from smresidency.plans.pdf import pdf_response  # fpdf loads only when a PDF is asked for
+
     return pdf_response(page, _shown_version(page))
