@@ -123,6 +123,22 @@ ROUTES: dict[str, Route] = {
     "ratings.rate": Route(args={"course_slug": COURSE, "phase": "pre"}),
     "ratings.report": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
     "immersion.my_day": Route(args={"course_slug": COURSE}),
+    "immersion.roster": Route(args=COHORT, overrides=NOT_ON_THE_COHORT),
+    "immersion.history": Route(
+        args={**COHORT, "enrolment_id": "@enrolment"}, overrides=NOT_ON_THE_COHORT
+    ),
+    # ticking is faculty's: coordinators are refused by role, other faculty see nothing
+    "immersion.toggle": Route(
+        args={**COHORT, "enrolment_id": "@enrolment", "item_id": "check-in"},
+        method="POST",
+        data={"checked": "1"},
+        overrides={"instructor": 404},
+    ),
+    "immersion.checkin_screen": Route(args=COHORT, overrides={"instructor": 404}),
+    # a code that is not one: refused for every signed-in person, sign-in asked of others
+    "immersion.checkin": Route(
+        args={"token": "not-a-valid-code"}, overrides={a: 404 for a in ACTORS if a != "anonymous"}
+    ),
     # only the learner's own hands-on item: anyone not enrolled in the course gets 404
     "immersion.submit_evidence": Route(
         args={"course_slug": COURSE, "item_id": "live-chat"},

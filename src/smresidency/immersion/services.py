@@ -62,7 +62,15 @@ def record(
 def set_checked(
     enrolment_id: int, item_id: str, checked: bool, by_id: int | None, action: str | None = None
 ) -> CheckOff:
-    """Tick or untick an item; only a real change is recorded, and nothing is ever erased."""
+    """Tick or untick an item; only a real change is recorded, and nothing is ever erased.
+
+    The enrolment row is locked first: the certificate check that may follow locks it too,
+    and taking it before the check-off's foreign key does keeps concurrent writers queued
+    instead of deadlocked (PostgreSQL).
+    """
+    from smresidency.cohorts.models import Enrolment
+
+    db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment_id).with_for_update())
     row = check_off_row(enrolment_id, item_id)
     if row.checked != checked:
         if not checked and row.evidence_state == "confirmed":

@@ -1,1 +1,60 @@
-"""Placeholder until this part lands."""
+"""QR check-in: the faculty's projector screen, and the page a learner's scan opens."""
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+
+from smresidency.access import SIGNED_IN, allow
+from smresidency.auth.forms import ConfirmForm
+from smresidency.db import as_utc
+from smresidency.immersion import bp, checkin, services
+from smresidency.immersion.roster import when
+
+REFRESH_SECONDS = 20
+
+
+@bp.get("/cohorts/<int:cohort_id>/checkin")
+@allow("instructor")
+def checkin_screen(cohort_id: int):
+    shown = checkin.screen(current_user, cohort_id)
+    if shown is None:
+        abort(404)
+    url = url_for("immersion.checkin", token=checkin.token_for(cohort_id), _external=True)
+    name = shown.cohort.name
+    svg = checkin.qr_svg(
+        url,
+        title=f"Check-in code for {name}",
+        label=f"QR code to check in to {name}. Scan it with your phone's camera.",
+    )
+    return render_template(
+        "immersion/checkin_screen.html",
+        screen=shown,
+        url=url,
+        svg=svg,
+        refresh=None if request.args.get("refresh") == "off" else REFRESH_SECONDS,
+    )
+
+
+@bp.route("/checkin/<token>", methods=["GET", "POST"], endpoint="checkin")
+@allow(SIGNED_IN)
+def checkin_view(token: str):
+    try:
+        visit = checkin.visit(current_user, token, lock=request.method == "POST")
+    except checkin.CheckinRefused as err:
+        return render_template("immersion/checkin_refused.html", message=str(err)), err.status
+    form = ConfirmForm()
+    state, status = ("already" if visit.checked_at else "ready"), 200
+    if request.method == "POST" and state == "ready":
+        if form.validate_on_submit():
+            row = services.set_checked(
+                visit.enrolment.id, visit.item["id"], True, by_id=current_user.id, action="checkin"
+            )
+            visit.checked_at, state = row.updated_at, "done"
+        else:
+            status = 422
+    return render_template(
+        "immersion/checkin.html",
+        visit=visit,
+        form=form,
+        state=state,
+        at=when(as_utc(visit.checked_at), visit.cohort) if visit.checked_at else "",
+    ), status

@@ -10,18 +10,8 @@ from smresidency.cohorts.schedule import local_today
 from smresidency.extensions import db
 from smresidency.ratings.models import SelfRating
 from tests.conftest import PASSWORD
-from tests.e2e import conftest as e2e
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-# the browser fixtures of tests/e2e, shared rather than copied
-live_server, browser, page, axe_source, check_a11y = (
-    e2e.live_server,
-    e2e.browser,
-    e2e.page,
-    e2e.axe_source,
-    e2e.check_a11y,
-)
 
 
 def sign_in(page, live_server, email):

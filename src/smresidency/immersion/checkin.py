@@ -1,0 +1,175 @@
+"""QR check-in: a signed code that changes every minute, the SVG that shows it, and its reads.
+
+The code names the cohort and the minute it was shown in; it is accepted in that minute and
+the next, so a learner who scans just before it changes still gets in. `now()` is the only
+clock here, so tests can move it.
+"""
+
+import io
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import segno
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup, escape
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import contains_eager
+
+from smresidency.cohorts.access import taught_cohorts
+from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.extensions import db
+from smresidency.immersion.models import CheckOff
+from smresidency.immersion.services import item_of_kind
+
+SALT = "immersion-checkin"
+WINDOW_SECONDS = 60
+NOT_VALID = "This check-in code is not valid. Scan the code on the screen again."
+EXPIRED = (
+    "This check-in code has expired: it changes every minute. "
+    "Scan the code on the screen again, or ask the faculty at the desk."
+)
+OTHER_COHORT = (
+    "This code is for another cohort: you are not enrolled in it. "
+    "Check that you are in the right room, or ask the faculty at the desk."
+)
+NO_ITEM = "This course's checklist has no check-in item. Faculty will check you in at the desk."
+
+
+def now() -> float:
+    """Unix time in seconds: the one clock check-in codes read."""
+    return time.time()
+
+
+def window(at: float | None = None) -> int:
+    """The minute a moment falls in; a code is valid in its own minute and the next."""
+    return math.floor((now() if at is None else at) / WINDOW_SECONDS)
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def token_for(cohort_id: int) -> str:
+    """The code for a cohort in the current minute; short, so its URL can be typed."""
+    return _serializer().dumps([cohort_id, window()])
+
+
+class CheckinRefused(Exception):
+    """A check-in that cannot go ahead; the message is for the learner, with an HTTP status."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def cohort_id_of(token: str) -> int:
+    """The cohort a code is for, if it is genuine and current; CheckinRefused otherwise."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature as err:
+        raise CheckinRefused(NOT_VALID, 404) from err
+    if not (isinstance(data, list) and len(data) == 2 and all(type(x) is int for x in data)):
+        raise CheckinRefused(NOT_VALID, 404)
+    cohort_id, shown_in = data
+    current = window()
+    if shown_in not in (current, current - 1):
+        raise CheckinRefused(EXPIRED, 410)
+    return cohort_id
+
+
+def qr_svg(data: str, title: str, label: str) -> Markup:
+    """An inline SVG QR code of `data`: no style attributes, a title, and an accessible name."""
+    out = io.BytesIO()
+    segno.make(data, error="m").save(
+        out,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        title=title,
+        desc=f"A QR code that opens {data}",
+        omitsize=True,
+        svgclass="qr-code",
+        lineclass="qr-line",
+    )
+    svg = out.getvalue().decode()
+    # segno escapes the title and the description itself; the label is escaped here
+    named = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return Markup(named)  # noqa: S704
+
+
+def _with_course(query):
+    return query.join(Cohort.course).options(contains_eager(Cohort.course))
+
+
+@dataclass
+class Screen:
+    """What the check-in screen shows: the cohort, its attendance item and the count so far."""
+
+    cohort: Cohort
+    item: dict | None
+    checked_in: int
+    expected: int
+
+
+def screen(user, cohort_id: int) -> Screen | None:
+    """The check-in screen of a cohort this user teaches, or None; two statements."""
+    cohort = db.session.scalar(_with_course(taught_cohorts(user)).where(Cohort.id == cohort_id))
+    if cohort is None:
+        return None
+    attendance = item_of_kind(cohort.course, "attendance")
+    ticked = and_(
+        CheckOff.enrolment_id == Enrolment.id,
+        CheckOff.item_id == (attendance["id"] if attendance else ""),
+        CheckOff.checked.is_(True),
+    )
+    expected, checked_in = db.session.execute(
+        select(func.count(Enrolment.id), func.count(CheckOff.id))
+        .select_from(Enrolment)
+        .outerjoin(CheckOff, ticked)
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
+    ).one()
+    return Screen(cohort, attendance, checked_in, expected)
+
+
+@dataclass
+class Visit:
+    """A learner holding a current code for a cohort they are in; `checked_at` once in."""
+
+    cohort: Cohort
+    enrolment: Enrolment
+    item: dict
+    checked_at: datetime | None
+
+
+def visit(user, token: str, lock: bool = False) -> Visit:
+    """Who is checking in where, read from the code; CheckinRefused says why not.
+
+    `lock` (before a write) takes the enrolment row first, as faculty ticks do, so a check-in
+    and a tick for the same learner queue instead of deadlocking.
+    """
+    cohort_id = cohort_id_of(token)
+    cohort = db.session.scalar(_with_course(select(Cohort)).where(Cohort.id == cohort_id))
+    if cohort is None:
+        raise CheckinRefused(NOT_VALID, 404)
+    query = select(Enrolment).where(
+        Enrolment.cohort_id == cohort_id,
+        Enrolment.user_id == user.id,
+        Enrolment.status == "active",
+    )
+    enrolment = db.session.scalar(query.with_for_update() if lock else query)
+    if enrolment is None:
+        raise CheckinRefused(OTHER_COHORT, 403)
+    attendance = item_of_kind(cohort.course, "attendance")
+    if attendance is None:
+        raise CheckinRefused(NO_ITEM, 404)
+    row = db.session.scalar(
+        select(CheckOff).where(
+            CheckOff.enrolment_id == enrolment.id, CheckOff.item_id == attendance["id"]
+        )
+    )
+    checked_at = row.updated_at if row is not None and row.checked else None
+    return Visit(cohort, enrolment, attendance, checked_at)

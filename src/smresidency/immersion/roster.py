@@ -1,0 +1,279 @@
+"""The immersion-day roster: learners by checklist items, and one learner's history.
+
+Each read runs a fixed number of statements whatever the cohort size. Scoping is in the
+queries: faculty of the cohort (and admins) may tick, its coordinators only look.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only
+
+from smresidency.auth.models import User
+from smresidency.cohorts.access import taught_cohorts, visible_cohorts
+from smresidency.cohorts.models import Cohort, CohortStaff, Enrolment
+from smresidency.cohorts.schedule import cohort_zone, local_today
+from smresidency.db import as_utc
+from smresidency.extensions import db
+from smresidency.immersion.models import CheckOff, CheckOffEvent
+from smresidency.immersion.services import ImmersionError, item, items
+
+EVIDENCE_LABELS = {
+    "": "No link yet",
+    "submitted": "Link submitted, awaiting review",
+    "confirmed": "Confirmed",
+    "returned": "Returned for changes",
+}
+ACTION_LABELS = {"tick": "Ticked", "untick": "Unticked", "checkin": "Checked in (QR code)"}
+
+
+def when(moment: datetime | None, cohort: Cohort, today: date | None = None) -> str:
+    """A time as people at the immersion day read it: "09:05", or "3 Mar 09:05" if not today."""
+    if moment is None:
+        return ""
+    local = as_utc(moment).astimezone(cohort_zone(cohort))
+    today = today or local_today(cohort)
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    return f"{local.day} {local.strftime('%b %Y %H:%M')}"
+
+
+@dataclass
+class Cell:
+    """One learner at one checklist item: ticked or not, by whom and when, and any evidence."""
+
+    item: dict
+    checked: bool = False
+    by: str | None = None
+    at: datetime | None = None
+    evidence_url: str = ""
+    evidence_state: str = ""
+
+    @property
+    def shows_evidence(self) -> bool:
+        """Hands-on items the learner completes carry a submitted link."""
+        return self.item["completed_by"] == "learner" and self.item["kind"] == "hands-on"
+
+    @property
+    def evidence_label(self) -> str:
+        return EVIDENCE_LABELS.get(self.evidence_state, self.evidence_state)
+
+    @property
+    def evidence_link(self) -> str | None:
+        """The submitted URL, only when it is a web address safe to link to."""
+        url = self.evidence_url.strip()
+        return url if url.lower().startswith(("https://", "http://")) else None
+
+
+@dataclass
+class Row:
+    """One active learner and a cell per checklist item, in the checklist's order."""
+
+    enrolment: Enrolment
+    user: User
+    cells: list[Cell]
+
+    @property
+    def done(self) -> int:
+        return sum(c.checked for c in self.cells)
+
+
+@dataclass
+class Roster:
+    """A cohort's checklist grid; `may_tick` is False for coordinators, who only look."""
+
+    cohort: Cohort
+    items: list[dict]
+    rows: list[Row]
+    may_tick: bool
+    today: date
+
+    def when(self, moment: datetime | None) -> str:
+        return when(moment, self.cohort, self.today)
+
+
+def _may_tick(user, teaches: bool) -> bool:
+    if user.has_role("admin"):
+        return True
+    return bool(teaches) and user.has_role("instructor")
+
+
+def _cohort(user, cohort_id: int) -> tuple[Cohort, bool] | None:
+    """A cohort this user may see, with its course, and whether they may tick; one statement."""
+    teaches = exists().where(
+        CohortStaff.cohort_id == Cohort.id,
+        CohortStaff.user_id == user.id,
+        CohortStaff.role == "faculty",
+    )
+    found = db.session.execute(
+        visible_cohorts(user)
+        .join(Cohort.course)
+        .options(contains_eager(Cohort.course))
+        .add_columns(teaches.label("teaches"))
+        .where(Cohort.id == cohort_id)
+    ).first()
+    if found is None:
+        return None
+    return found[0], _may_tick(user, found[1])
+
+
+def _with_user(query):
+    return query.join(Enrolment.user).options(
+        contains_eager(Enrolment.user).options(load_only(User.name), lazyload(User.role_rows))
+    )
+
+
+def _active_enrolments(cohort_id: int) -> list[Enrolment]:
+    return db.session.scalars(
+        _with_user(select(Enrolment))
+        .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
+        .order_by(User.name, User.id)
+    ).all()
+
+
+def _states(cohort_id: int) -> dict[tuple[int, str], Cell]:
+    """Every check-off of the cohort's active learners, with the name of who last changed it."""
+    by = aliased(User)
+    active = select(Enrolment.id).where(
+        Enrolment.cohort_id == cohort_id, Enrolment.status == "active"
+    )
+    rows = db.session.execute(
+        select(CheckOff, by.name)
+        .outerjoin(by, by.id == CheckOff.updated_by_id)
+        .where(CheckOff.enrolment_id.in_(active))
+    ).all()
+    return {(c.enrolment_id, c.item_id): (c, name) for c, name in rows}
+
+
+def _cell(entry: dict, state) -> Cell:
+    if state is None:
+        return Cell(entry)
+    row, name = state
+    return Cell(
+        entry,
+        checked=row.checked,
+        by=name if row.updated_by_id else None,
+        at=row.updated_at if row.updated_by_id else None,
+        evidence_url=row.evidence_url,
+        evidence_state=row.evidence_state,
+    )
+
+
+def cohort_roster(user, cohort_id: int) -> Roster | None:
+    """The roster of a cohort this user may see, or None; three statements."""
+    found = _cohort(user, cohort_id)
+    if found is None:
+        return None
+    cohort, may_tick = found
+    checklist = items(cohort.course)
+    states = _states(cohort_id)
+    rows = [
+        Row(e, e.user, [_cell(i, states.get((e.id, i["id"]))) for i in checklist])
+        for e in _active_enrolments(cohort_id)
+    ]
+    return Roster(cohort, checklist, rows, may_tick, local_today(cohort))
+
+
+@dataclass
+class Target:
+    """What a tick request names, once it is known to be this faculty member's to change."""
+
+    cohort: Cohort
+    enrolment: Enrolment
+    item: dict
+
+
+def tick_target(user, cohort_id: int, enrolment_id: int, item_id: str) -> Target | None:
+    """The cohort (taught by this user), the active enrolment in it (locked) and the item."""
+    cohort = db.session.scalar(
+        taught_cohorts(user)
+        .join(Cohort.course)
+        .options(contains_eager(Cohort.course))
+        .where(Cohort.id == cohort_id)
+    )
+    if cohort is None:
+        return None
+    try:
+        entry = item(cohort.course, item_id)
+    except ImmersionError:
+        return None
+    # Locked before any check-off is written: every writer then takes the enrolment first
+    # and the check-off after, so two ticks for one learner queue instead of deadlocking.
+    enrolment = db.session.scalar(
+        _with_user(select(Enrolment))
+        .where(
+            Enrolment.id == enrolment_id,
+            Enrolment.cohort_id == cohort_id,
+            Enrolment.status == "active",
+        )
+        .with_for_update(of=Enrolment)
+    )
+    return None if enrolment is None else Target(cohort, enrolment, entry)
+
+
+def name_of(user_id: int | None) -> str | None:
+    """Who changed a check-off, for the answer to a tick."""
+    if user_id is None:
+        return None
+    return db.session.scalar(select(User.name).where(User.id == user_id))
+
+
+@dataclass
+class Event:
+    """One line of a learner's checklist history."""
+
+    item_title: str
+    action: str
+    by: str | None
+    at: datetime
+    detail: str
+
+
+@dataclass
+class History:
+    """Every change to one learner's checklist, oldest first."""
+
+    cohort: Cohort
+    enrolment: Enrolment
+    user: User
+    events: list[Event]
+    may_tick: bool
+    today: date
+
+    def when(self, moment: datetime | None) -> str:
+        return when(moment, self.cohort, self.today)
+
+
+def learner_history(user, cohort_id: int, enrolment_id: int) -> History | None:
+    """The history of one learner of a cohort this user may see, or None; three statements."""
+    found = _cohort(user, cohort_id)
+    if found is None:
+        return None
+    cohort, may_tick = found
+    enrolment = db.session.scalar(
+        _with_user(select(Enrolment)).where(
+            Enrolment.id == enrolment_id, Enrolment.cohort_id == cohort_id
+        )
+    )
+    if enrolment is None:
+        return None
+    titles = {i["id"]: i["title"] for i in items(cohort.course)}
+    by = aliased(User)
+    rows = db.session.execute(
+        select(CheckOffEvent, by.name)
+        .outerjoin(by, by.id == CheckOffEvent.by_id)
+        .where(CheckOffEvent.enrolment_id == enrolment_id)
+        .order_by(CheckOffEvent.at, CheckOffEvent.id)
+    ).all()
+    events = [
+        Event(
+            titles.get(e.item_id, e.item_id),
+            ACTION_LABELS.get(e.action, e.action.replace("-", " ").capitalize()),
+            name,
+            e.at,
+            e.detail,
+        )
+        for e, name in rows
+    ]
+    return History(cohort, enrolment, enrolment.user, events, may_tick, local_today(cohort))
