@@ -9,7 +9,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from smresidency.extensions import db as _db
 from tests.conftest import PASSWORD
 from tests.e2e import conftest as e2e
 from tests.plans.conftest import COURSE, SECTION_IDS, plan_of
@@ -124,6 +126,27 @@ def test_autosave_then_review_round_trip(
         expect(page.locator("#autosave-status")).to_have_text(SAVED, timeout=10_000)
         check_a11y(page)
 
+    def learner_resubmits(page):
+        from playwright.sync_api import expect
+
+        sign_in(page, live_server, "dimitra@example.test")
+        page.goto(plan_url)
+        page.get_by_role("button", name="Submit for review").click()
+        expect(page.get_by_text("Your plan is submitted.")).to_be_visible()
+
+    def faculty_accepts(page):
+        from playwright.sync_api import expect
+
+        sign_in(page, live_server, "faculty@example.test")
+        page.goto(f"{live_server}/cohorts/{cohort_id}/plans")
+        page.get_by_role("link", name=re.compile("Review")).click()
+        for fieldset in page.locator("fieldset.rubric-criterion").all()[:-1]:  # last: decision
+            fieldset.get_by_label("Exemplary").check()
+        page.get_by_label("Accept the plan").check()
+        page.get_by_role("button", name="Record decision").click()
+        expect(page.get_by_text(re.compile("Plan accepted"))).to_be_visible()
+        check_a11y(page)
+
     in_chromium(learner_drafts_and_submits)
     in_chromium(faculty_returns)
     in_chromium(learner_revises)
@@ -132,3 +155,14 @@ def test_autosave_then_review_round_trip(
     assert [v.number for v in plan.versions] == [1, 2]
     assert plan.versions[0].sections["measures"] == "Our measures."
     assert plan.versions[1].sections["measures"] == "Monthly bookings from the form."
+
+    in_chromium(learner_resubmits)
+    in_chromium(faculty_accepts)
+    assert plan_of(app, learner.id).state == "accepted"
+    from smresidency.immersion.models import CheckOff
+
+    with app.app_context():
+        ticked = _db.session.scalar(
+            select(CheckOff.checked).where(CheckOff.item_id == "strategy-plan")
+        )
+    assert ticked is True  # the accepted plan ticks the checklist's plan item
