@@ -5,28 +5,30 @@ from sqlalchemy import Select, exists, select
 from smresidency.cohorts.models import Cohort, CohortStaff
 
 
-def visible_cohorts(user) -> Select:
-    """Cohorts this user may look at: admins all; coordinators and faculty their own."""
+def _staff_of(user, roles: tuple[str, ...] | None) -> Select:
+    """Cohorts where the user holds one of these staff roles (any role when None); admins all."""
     query = select(Cohort)
     if user.has_role("admin"):
         return query
-    return query.where(
-        exists().where(CohortStaff.cohort_id == Cohort.id, CohortStaff.user_id == user.id)
-    )
+    clause = exists().where(CohortStaff.cohort_id == Cohort.id, CohortStaff.user_id == user.id)
+    if roles is not None:
+        clause = clause.where(CohortStaff.role.in_(roles))
+    return query.where(clause)
+
+
+def visible_cohorts(user) -> Select:
+    """Cohorts this user may look at: admins all; coordinators and faculty their own."""
+    return _staff_of(user, None)
 
 
 def managed_cohorts(user) -> Select:
     """Cohorts this user may change (enrol, upload, remind): admins all; their coordinators."""
-    query = select(Cohort)
-    if user.has_role("admin"):
-        return query
-    return query.where(
-        exists().where(
-            CohortStaff.cohort_id == Cohort.id,
-            CohortStaff.user_id == user.id,
-            CohortStaff.role == "coordinator",
-        )
-    )
+    return _staff_of(user, ("coordinator",))
+
+
+def taught_cohorts(user) -> Select:
+    """Cohorts this user teaches (faculty), where they run the immersion day; admins all."""
+    return _staff_of(user, ("faculty",))
 
 
 def cohort_or_none(user, cohort_id: int, manage: bool = False) -> Cohort | None:
@@ -35,20 +37,6 @@ def cohort_or_none(user, cohort_id: int, manage: bool = False) -> Cohort | None:
 
     query = managed_cohorts(user) if manage else visible_cohorts(user)
     return db.session.scalar(query.where(Cohort.id == cohort_id))
-
-
-def taught_cohorts(user) -> Select:
-    """Cohorts this user teaches (faculty), where they run the immersion day; admins all."""
-    query = select(Cohort)
-    if user.has_role("admin"):
-        return query
-    return query.where(
-        exists().where(
-            CohortStaff.cohort_id == Cohort.id,
-            CohortStaff.user_id == user.id,
-            CohortStaff.role == "faculty",
-        )
-    )
 
 
 def taught_cohort_or_none(user, cohort_id: int) -> Cohort | None:

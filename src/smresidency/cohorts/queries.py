@@ -71,6 +71,23 @@ def sibling_cohorts(cohort: Cohort, user) -> list[Cohort]:
     ).all()
 
 
+def active_enrolment(user_id: int, course_id: int) -> Enrolment | None:
+    """The learner's own active enrolment in a course, with its cohort loaded; the one way
+    learner pages (immersion day, plan, ratings) find their record, so none reads another's."""
+    from sqlalchemy.orm import contains_eager
+
+    return db.session.scalar(
+        select(Enrolment)
+        .join(Enrolment.cohort)
+        .options(contains_eager(Enrolment.cohort))
+        .where(
+            Enrolment.user_id == user_id,
+            Enrolment.course_id == course_id,
+            Enrolment.status == "active",
+        )
+    )
+
+
 def courses() -> list[Course]:
     """Courses a cohort can be created for."""
     return db.session.scalars(select(Course).order_by(Course.title)).all()

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import contains_eager
 
 from smresidency.auth.models import User
 from smresidency.catalog.models import Course
 from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.cohorts.queries import active_enrolment
 from smresidency.db import as_utc
 from smresidency.extensions import db
 from smresidency.immersion.evidence import takes_evidence
@@ -79,16 +79,7 @@ def my_day(course_slug: str, user_id: int) -> MyDay | None:
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None:
         return None
-    enrolment = db.session.scalar(
-        select(Enrolment)
-        .join(Enrolment.cohort)
-        .options(contains_eager(Enrolment.cohort))
-        .where(
-            Enrolment.user_id == user_id,
-            Enrolment.course_id == course.id,
-            Enrolment.status == "active",
-        )
-    )
+    enrolment = active_enrolment(user_id, course.id)
     if enrolment is None:
         return MyDay(course=course)
     rows = {

@@ -14,6 +14,7 @@ from smresidency.auth.models import User
 from smresidency.catalog.models import Course
 from smresidency.cohorts.access import taught_cohorts, visible_cohorts
 from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.cohorts.queries import active_enrolment
 from smresidency.extensions import db
 from smresidency.plans.models import PlanReview, PlanVersion, StrategyPlan
 
@@ -131,16 +132,7 @@ def course_by_slug(course_slug: str) -> Course | None:
 
 def learner_plan(user: User, course: Course) -> PlanPage | None:
     """The user's own plan in this course, or None without an active enrolment."""
-    enrolment = db.session.scalar(
-        select(Enrolment)
-        .join(Enrolment.cohort)
-        .options(contains_eager(Enrolment.cohort))
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.course_id == course.id,
-            Enrolment.status == "active",
-        )
-    )
+    enrolment = active_enrolment(user.id, course.id)
     if enrolment is None:
         return None
     return _load_plan(PlanPage(course, enrolment.cohort, enrolment, user, None))

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
 from smresidency.catalog.models import Course
 from smresidency.cohorts.dashboard import visible_cohort
 from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.cohorts.queries import active_enrolment
 from smresidency.extensions import db
 from smresidency.ratings.models import SelfRating
 
@@ -69,16 +69,7 @@ def learner_ratings(user_id: int, course_slug: str) -> LearnerRatings | None:
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None:
         return None
-    enrolment = db.session.scalar(
-        select(Enrolment)
-        .join(Enrolment.cohort)
-        .options(contains_eager(Enrolment.cohort))
-        .where(
-            Enrolment.user_id == user_id,
-            Enrolment.course_id == course.id,
-            Enrolment.status == "active",
-        )
-    )
+    enrolment = active_enrolment(user_id, course.id)
     rows = {}
     if enrolment is not None:
         rows = {
