@@ -108,3 +108,21 @@ def test_revocation_keeps_the_record_and_says_why(app, nearly_done):
     from smresidency.db import utcnow
 
     assert cert.status(utcnow()) == "revoked"
+
+
+def test_a_failing_mail_server_does_not_undo_the_certificate(app, nearly_done):
+    """SMTP down: the tick that completed the residency and the certificate both stand."""
+    import socket
+
+    with socket.socket() as probe:  # a local port with nobody listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config.update(MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    nearly_done["client"].post("/courses/test-course/modules/02-finish/read")
+    _tick(app, nearly_done)
+    (cert,) = _certificates(app)
+    assert cert.serial
+    from smresidency.immersion.models import CheckOff
+
+    with app.app_context():
+        assert db.session.scalar(select(CheckOff.checked).where(CheckOff.item_id == "check-in"))

@@ -3,6 +3,7 @@ whoever met it, exactly once; revocation keeps the record and says why."""
 
 import base64
 import secrets
+import smtplib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -132,7 +133,18 @@ def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
 
 
 def _announce(cert: Certificate, user) -> None:
-    """Tell the learner by e-mail, with the public verification link."""
+    """Tell the learner by e-mail, with the public verification link.
+
+    A mail server that fails must not undo the tick or pass that completed the residency:
+    the failure is logged and the certificate stands (it is on the learner's page anyway).
+    """
+    try:
+        _send_announcement(cert, user)
+    except (OSError, smtplib.SMTPException):
+        current_app.logger.exception("Could not mail certificate %s to %s", cert.serial, user.email)
+
+
+def _send_announcement(cert: Certificate, user) -> None:
     from smresidency.mail.services import send_mail
 
     base = current_app.config.get("BASE_URL")

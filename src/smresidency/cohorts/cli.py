@@ -157,14 +157,18 @@ def enrol(cohort_id, emails, profession, department):
 
 def _course_url(slug: str, base_url: str | None) -> str:
     """The course page's full address, outside any request."""
-    base = base_url or (
-        f"{current_app.config['PREFERRED_URL_SCHEME']}://{current_app.config['SERVER_NAME']}"
-        if current_app.config.get("SERVER_NAME")
-        else None
+    base = (
+        base_url
+        or current_app.config.get("BASE_URL")
+        or (
+            f"{current_app.config['PREFERRED_URL_SCHEME']}://{current_app.config['SERVER_NAME']}"
+            if current_app.config.get("SERVER_NAME")
+            else None
+        )
     )
     if base is None:
         raise click.ClickException(
-            "Mail needs the site's address: pass --base-url https://… or set SERVER_NAME."
+            "Mail needs the site's address: pass --base-url https://… or set BASE_URL."
         )
     with current_app.test_request_context(base_url=base.rstrip("/")):
         return url_for("learning.course", course_slug=slug, _external=True)

@@ -36,7 +36,7 @@ FILTERS = {
     "all": "All learners",
     "not-started": "Not started (nothing read)",
     "behind": "Behind schedule",
-    "ready": "Ready (every module complete)",
+    "ready": "Ready for the certificate (modules and required checklist done)",
 }
 STATUS_LABELS = {"locked": "Locked", "open": "Not started", "read": "Read", "complete": "Complete"}
 
