@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -151,3 +152,45 @@ def check_a11y(axe_source):
         assert not page.csp_violations, page.csp_violations
 
     return check
+
+
+def in_chromium(body) -> None:
+    """Run body(browser) on a thread with its own Chromium; re-raise what it raised.
+
+    For tests that need several browsers in one test (faculty and learner side by side).
+    """
+    if not Path(CHROMIUM).exists():
+        _missing("Chromium", "install it with `apt-get install chromium`")
+    failure: list[BaseException] = []
+
+    def run():
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                )
+                try:
+                    body(browser)
+                finally:
+                    browser.close()
+        except BaseException as err:
+            failure.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def new_page(browser, width=390, height=844, **options):
+    """A page in a fresh context that records CSP violations, as the e2e pages do."""
+    page = browser.new_context(viewport={"width": width, "height": height}, **options).new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text),
+    )
+    return page

@@ -6,8 +6,6 @@ and the e2e package's session-wide browser may already hold the main one.
 """
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,50 +14,12 @@ from sqlalchemy import select
 from smresidency.immersion.models import CheckOff, CheckOffEvent
 from tests.conftest import PASSWORD
 from tests.e2e import conftest as e2e
+from tests.e2e.conftest import in_chromium, new_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 # the e2e server and axe check hold no browser, so sharing them is safe
 live_server, axe_source, check_a11y = e2e.live_server, e2e.axe_source, e2e.check_a11y
-
-
-def in_chromium(body) -> None:
-    """Run body(browser) on a thread with its own Chromium; re-raise what it raised."""
-    if not Path(e2e.CHROMIUM).exists():
-        e2e._missing("Chromium", "install it with `apt-get install chromium`")
-    failure: list[BaseException] = []
-
-    def run():
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=e2e.CHROMIUM, headless=True, args=e2e.CHROMIUM_ARGS
-                )
-                try:
-                    body(browser)
-                finally:
-                    browser.close()
-        except BaseException as err:
-            failure.append(err)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
-
-
-def new_page(browser, width=390, height=844, **options):
-    """A page in a fresh context that records CSP violations, as the e2e pages do."""
-    page = browser.new_context(viewport={"width": width, "height": height}, **options).new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and page.csp_violations.append(m.text),
-    )
-    return page
 
 
 FACULTY = "faye.faculty@example.test"

@@ -5,8 +5,6 @@ and the e2e package's session-wide browser may already hold the main one.
 """
 
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -24,42 +22,8 @@ SAVED = re.compile(r"^Draft saved at \d\d:\d\d$")
 
 
 def in_chromium(body) -> None:
-    """Run body(page) in a fresh Chromium page on a thread of its own; re-raise its failure."""
-    if not Path(e2e.CHROMIUM).exists():
-        e2e._missing("Chromium", "install it with `apt-get install chromium`")
-    failure: list[BaseException] = []
-
-    def run():
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=e2e.CHROMIUM, headless=True, args=e2e.CHROMIUM_ARGS
-                )
-                page = browser.new_page(viewport={"width": 390, "height": 844})
-                page.csp_violations = []
-                page.on(
-                    "console",
-                    lambda m: (
-                        "Content Security Policy" in m.text and page.csp_violations.append(m.text)
-                    ),
-                )
-                try:
-                    body(page)
-                except BaseException:
-                    page.screenshot(path="/tmp/plan-browser-failure.png", full_page=True)  # noqa: S108
-                    raise
-                finally:
-                    browser.close()
-        except BaseException as err:
-            failure.append(err)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
+    """Run body(page) in a phone-sized page of a Chromium of its own (see tests/e2e)."""
+    e2e.in_chromium(lambda browser: body(e2e.new_page(browser)))
 
 
 def sign_in(page, live_server, email):

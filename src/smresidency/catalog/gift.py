@@ -1,42 +1,11 @@
 """Moodle GIFT question files converted to our `## Quiz` grammar.
 
-Pure Python with no Flask import, so it can be tested and reused on its own; the
-`flask content import-gift` command wraps it.
-
-What is converted:
-
-- multiple choice `{=right ~wrong}` -> single choice; with no `=` and `%weight%` answers
-  (`{~%50%A ~%50%B ~%-100%C}`) -> choose all that apply: answers with a positive weight are
-  correct, and `(choose all that apply)` is appended to the stem if it is missing. Our
-  scoring is all-or-nothing, so weights are never kept (always noted);
-- true/false `{T}` `{TRUE}` `{F}` `{FALSE}` (any case) with Moodle's feedback order: the
-  first `#` is shown for a wrong answer, the second for a right one. They become the
-  feedback of our `True`/`False` choices;
-- short answer `{=a =b}`: only unweighted or `%100%` answers are kept (others noted);
-  per-answer feedback has no place in our grammar and is dropped (noted);
-- `####text` general feedback -> unindented `> ` question feedback;
-- missing word (text after the braces) -> `_____` where the braces were.
-
-Not supported, reported by GIFT line and never written: matching, numerical, essay `{}`,
-description (no braces), several answer blocks in one question, single-answer multiple
-choice with several `=` answers (our single choice has exactly one right answer).
-
-Decisions:
-
-- `::Title::` is dropped: our question *is* its stem and the grammar has no place for a
-  name. The title is only used as the stem when the question has no text, and to tell
-  apart two questions of the same file with the same text (`stem (title)`). If that does
-  not make the stem unique, the later question is skipped and reported.
-- Raw line breaks inside a question are spaces (as in HTML); explicit breaks (`\\n`, `<br>`,
-  `<p>`, `<li>` …) start a new line. The first line is the stem (`### `), the rest is the
-  scenario text under it.
-- `[html]`/`[moodle]` text (and unmarked text, Moodle's default) has basic HTML converted:
-  `<b>`/`<strong>` -> `**`, `<i>`/`<em>` -> `*`, `<code>` -> backticks, `<a href>` -> a
-  Markdown link, `<br>`/`<p>`/`<li>` -> lines; other tags are stripped, images dropped
-  (noted). `[plain]` and `[markdown]` text is kept as written.
-- `$CATEGORY:` lines are reported as notes and ignored (our quiz has no categories).
-- Every converted question is checked on its own with `parse_quiz`; anything our grammar
-  would reject is skipped and reported instead of producing invalid Markdown.
+Pure Python with no Flask import; `flask content import-gift` wraps it. What is converted,
+what is reported by line and never written, and why, is in docs/authoring.md section 12:
+multiple choice, weighted multiple answers (all-or-nothing here), true/false with Moodle's
+feedback order, short answers, general feedback and missing-word questions convert;
+matching, numerical, essay and description questions are reported. Every converted question
+is checked on its own with `parse_quiz`, so nothing invalid is ever written.
 """
 
 import bisect
