@@ -204,12 +204,15 @@ def run_builtin(
     duration: float,
     max_requests: int,
     timeout: float,
+    paths: list[str] | None = None,
 ) -> LoadResult:
     """`concurrency` threads, each with its own keep-alive HTTPConnection, for `duration` s.
 
     Thread i sends cookies[i % len(cookies)]. gunicorn's sync workers close the connection
     after each response; HTTPConnection then reconnects on the next request by itself.
-    Every non-2xx answer and every exception counts as an error.
+    Every non-2xx answer and every exception counts as an error. With `paths`, request n
+    (counted over all threads) goes to paths[n % len(paths)] instead of `path`, which then
+    only labels the result.
     """
     counter = itertools.count()
     start_gate = threading.Barrier(concurrency + 1)
@@ -229,12 +232,14 @@ def run_builtin(
         end = deadline[0]
         clock = time.perf_counter
         while clock() < end:
-            if next(counter) >= max_requests:
+            n = next(counter)
+            if n >= max_requests:
                 capped.set()
                 break
+            target = paths[n % len(paths)] if paths else path
             t0 = clock()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request("GET", target, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -430,14 +435,22 @@ def run_wrk(
     threads: int,
     duration: float,
     timeout: float,
+    script: Path | None = None,
+    script_args: tuple[str, ...] = (),
+    label: str | None = None,
 ) -> LoadResult:
-    """wrk --latency with plain -H headers (no Lua); parses rps, 50% and 99% latency."""
+    """wrk --latency with plain -H headers; parses rps, 50% and 99% latency.
+
+    No Lua unless `script` is given (then `script_args` follow `--` and `label` names the
+    result instead of the URL's path).
+    """
     seconds = max(1, round(duration))
+    threads = max(1, min(threads, concurrency))
     cmd = [
         binary,
         "--latency",
         "-t",
-        str(max(1, min(threads, concurrency))),
+        str(threads),
         "-c",
         str(concurrency),
         "-d",
@@ -449,16 +462,21 @@ def run_wrk(
     ]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
+    if script:
+        cmd += ["-s", str(script)]
     cmd.append(url)
+    if script_args:
+        cmd += ["--", *script_args]
     out = subprocess.run(  # noqa: S603 - fixed argument list
         cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
     )
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip()}")
-    return parse_wrk(out.stdout, urlsplit(url).path)
+    return parse_wrk(out.stdout, label or urlsplit(url).path)
 
 
 SUBMIT_SCRIPT = Path(__file__).resolve().parent / "submit.lua"
+VERIFY_SCRIPT = Path(__file__).resolve().parent / "verify.lua"
 
 
 def write_pool(path: Path, submissions: list[Submission]) -> None:

@@ -1,4 +1,5 @@
-"""`make bench`: seed a realistic database, serve it with gunicorn, measure five endpoints.
+"""`make bench`: seed a realistic database, serve it with gunicorn, measure six endpoints and
+certificate PDFs.
 
 A benchmark, not a test: it reports each figure against its target (MET/MISSED) and exits 0
 whatever the figures are; it exits non-zero only when the benchmark itself cannot run.
@@ -23,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import cpu
 import load
+import pdfgen
 import seed
 import server
 
@@ -39,6 +41,11 @@ ENDPOINTS = [
     ("cohort dashboard", "/cohorts/{cohort}", 0.1, "coordinator"),
 ]
 QUIZ_LABEL, QUIZ_PATH, QUIZ_TARGET = "quiz submission", "POST /quiz/<token>", 0.25
+VERIFY_LABEL, VERIFY_PATH = "verification page", "/verify/<code>"  # no target
+# The server's VERIFY_MAX_PER_MINUTE (default 30 per address): far above anything 8
+# connections from one address can send, so the page is measured, not its 429 refusals.
+VERIFY_MAX_PER_MINUTE = 10_000_000
+PDF_CERTIFICATES = 9  # certificates the in-process PDF loop goes round (3 of each status)
 WORKER_RSS_TARGET_MB = 120
 OTHER_CPU_WARNING = 0.2  # cores used by unrelated processes that make a run suspect
 
@@ -58,8 +65,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "COHORTS x PER_COHORT learners plus one cohort of LARGE_COHORT, each cohort with a "
             "coordinator, progress and submitted quiz attempts), serve it with gunicorn on "
             "127.0.0.1, sign in through /login and measure /healthz, the course page, a module "
-            "page, the large cohort's dashboard (as its coordinator) and quiz submission (a pool "
-            "of open attempts, each submitted once). Prints a table with each figure against its "
+            "page, the large cohort's dashboard (as its coordinator), the public certificate "
+            "verification page (rotating through every seeded code) and quiz submission (a pool "
+            "of open attempts, each submitted once), then times certificate PDFs in-process and "
+            "fetches one over HTTP. Prints a table with each figure against its "
             "target and writes the same figures as JSON. Exits 0 whether targets are met or "
             "missed; non-zero only when the benchmark cannot run."
         ),
@@ -123,6 +132,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help="at most this many open attempts are made for quiz submission (one per learner and "
         "module a quiz could be started on); its load stops early when they are all submitted",
+    )
+    load_opts.add_argument(
+        "--pdf-seconds",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="time spent making certificate PDFs in-process (one worker's rate); 0 to skip it "
+        "(one PDF is still fetched over HTTP)",
     )
     load_opts.add_argument(
         "--wrk-threads",
@@ -189,7 +206,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("duration", "concurrency", "max_requests", "timeout", "workers", "wrk_threads"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
-    for name in ("warmup", "cohorts", "per_cohort", "large_cohort", "quiz_pool"):
+    for name in ("warmup", "cohorts", "per_cohort", "large_cohort", "quiz_pool", "pdf_seconds"):
         if getattr(args, name) < 0:
             p.error(f"--{name.replace('_', '-')} must not be negative")
     if args.cohorts * args.per_cohort < 1:
@@ -271,19 +288,39 @@ def pick_learners(partial: list[str], count: int, rng_seed: int) -> list[str]:
     return [partial[i % len(partial)] for i in range(count)]
 
 
-def measure(srv: server.Server, args, tool: str, wrk: str | None, path: str, cookies) -> dict:
-    """Warm up, then measure one endpoint."""
+def measure(
+    srv: server.Server,
+    args,
+    tool: str,
+    wrk: str | None,
+    path: str,
+    cookies,
+    paths: list[str] | None = None,
+    workdir: Path | None = None,
+) -> dict:
+    """Warm up, then measure one endpoint; with `paths`, rotate through them (`path` is then
+    only the label): wrk runs bench/verify.lua over a file of them."""
+    script_args: tuple[str, ...] = ()
+    if paths and tool == "wrk":
+        if workdir is None:
+            raise ValueError("measure: rotating paths with wrk needs a workdir for their file")
+        paths_file = workdir / "verify-paths.txt"
+        paths_file.write_text("".join(p + "\n" for p in paths))
+        script_args = (str(paths_file), str(max(1, min(args.wrk_threads, args.concurrency))))
 
     def once(seconds: float) -> load.LoadResult:
         if tool == "wrk":
             return load.run_wrk(
                 wrk,
-                srv.base + path,
+                srv.base + ("/" if paths else path),
                 cookies[0] if cookies else None,
                 concurrency=args.concurrency,
                 threads=args.wrk_threads,
                 duration=seconds,
                 timeout=args.timeout,
+                script=load.VERIFY_SCRIPT if paths else None,
+                script_args=script_args,
+                label=path,
             )
         return load.run_builtin(
             srv.host,
@@ -294,6 +331,7 @@ def measure(srv: server.Server, args, tool: str, wrk: str | None, path: str, coo
             duration=seconds,
             max_requests=args.max_requests,
             timeout=args.timeout,
+            paths=paths,
         )
 
     if args.warmup > 0:
@@ -336,11 +374,10 @@ def table(results: dict) -> str:
     rows = []
     main_tool = results["machine"]["tool"]
     for e in results["endpoints"]:
-        target = (
-            "(baseline)"
-            if e["target_ratio"] is None
-            else f">= {e['target_ratio']:.2f}  {'MET' if e['met'] else 'MISSED'}"
-        )
+        if e["target_ratio"] is not None:
+            target = f">= {e['target_ratio']:.2f}  {'MET' if e['met'] else 'MISSED'}"
+        else:
+            target = "(baseline)" if e["name"] == "healthz" else "(no target)"
         rows.append(
             (
                 _label(e, main_tool),
@@ -384,6 +421,9 @@ def table(results: dict) -> str:
 
     lines += [wline(whead), wline(["-" * w for w in wwidths])]
     lines += [wline(r) for r in wrows]
+    if results.get("pdf"):
+        lines.append("")
+        lines += pdf_table(results["pdf"])
     m, c, sd = results["machine"], results["config"], results["seed"]
     lines.append("")
     lines.append(
@@ -411,6 +451,28 @@ def table(results: dict) -> str:
                 else f"{pool['offered'] - pool['sent']} left unsent"
             )
         )
+    verify = next((e for e in results["endpoints"] if e["name"] == VERIFY_LABEL), None)
+    certs = results.get("certificates")
+    if certs:
+        mix = ", ".join(f"{n} {status}" for status, n in certs["statuses"].items())
+        lines.append(
+            f"certificates: {certs['count']} seeded for the {certs['finished']} learners who "
+            f"finished every module"
+            + (f" and {certs['topped_up']} nearest to it" if certs["topped_up"] else "")
+            + f" ({mix})"
+            + (
+                f"; {VERIFY_PATH} went round all {verify['codes']} codes in shuffled order"
+                if verify
+                else ""
+            )
+        )
+    if verify:
+        lines.append(
+            f"{VERIFY_PATH}: the server ran with SMRESIDENCY_VERIFY_MAX_PER_MINUTE="
+            f"{verify['verify_max_per_minute']} (default 30 per address per minute), so the "
+            "page's own cost is measured, not its 429s; each check still counts a hit "
+            f"({verify['rate_limit_hits_after']} verify rows in rate_limit_hit at the end)"
+        )
     others = [e["cpu_cores"]["other"] for e in results["endpoints"]]
     others = [o for o in others if o is not None]
     if others:
@@ -435,6 +497,112 @@ def table(results: dict) -> str:
             "caps /healthz first and the ratios read high; with wrk installed they are truer."
         )
     return "\n".join(lines)
+
+
+def _grid(head: tuple, rows: list[tuple]) -> list[str]:
+    """First column left, last column left, the rest right-aligned, as the tables above."""
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells) -> str:
+        out = [cells[0].ljust(widths[0])]
+        out += [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
+        out.append(cells[-1].ljust(widths[-1]))
+        return "  ".join(out).rstrip()
+
+    return [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _kb(n: int | None) -> str:
+    return "-" if n is None else f"{n / 1024:.1f} KB"
+
+
+def pdf_table(pdf: dict) -> list[str]:
+    """Certificate PDFs: one worker's rate in-process, and one fetched over HTTP."""
+    head = ("certificate PDF", "PDFs", "PDFs/s", "p50 ms", "p99 ms", "size", "target")
+    rows = []
+    inproc = pdf.get("in_process")
+    if inproc:
+        rows.append(
+            (
+                f"certificate_pdf() in-process, a4/letter, {inproc['seconds']:.1f} s",
+                str(inproc["count"]),
+                _fmt(inproc["per_second"], ".1f"),
+                _fmt(inproc["p50_ms"], ".2f"),
+                _fmt(inproc["p99_ms"], ".2f"),
+                f"{_kb(inproc['bytes']['a4'])} / {_kb(inproc['bytes']['letter'])}",
+                "(no target)",
+            )
+        )
+    http = pdf["http"]
+    rows.append(
+        (
+            "GET /certificates/<id>.pdf as its owner",
+            "1",
+            "-",
+            _fmt(http["ms"], ".2f"),
+            "-",
+            _kb(http["bytes"]),
+            f"{http['status']} {http['content_type']}",
+        )
+    )
+    lines = _grid(head, rows)
+    if inproc:
+        lines.append(
+            f"one process, one thread, {inproc['certificates']} certificates in turn, A4 and "
+            f"Letter alternating; first call {inproc['first_call_ms']:.0f} ms (not counted); "
+            f"mean {inproc['mean_ms']:.2f} ms; other processes used "
+            f"{_fmt(inproc['cpu_cores']['other'], '.2f')} CPUs meanwhile"
+        )
+    after = ", ".join(
+        f"pid {w['pid']} {_fmt(w['peak_rss_mb'], '.1f')} MB" for w in pdf.get("workers_after", [])
+    )
+    lines.append(
+        f"the HTTP PDF came in {http['ms']:.0f} ms (a worker's first may include importing "
+        f"fpdf2); worker peak RSS after it: {after or '-'} (the rows above were read before it)"
+    )
+    return lines
+
+
+def check_verify(srv: server.Server, args, certs: seed.Certificates) -> tuple[list[str], int]:
+    """One code of each status shows that status with 200, an unknown code answers 404.
+
+    Returns every seeded code's path in a shuffled order (statuses interleaved), and the
+    size of a page.
+    """
+    browser = load.Browser(srv.host, srv.port, timeout=args.timeout)
+    page_bytes = 0
+    for status, codes in certs.codes.items():
+        code = codes[0]
+        answer, _, body = browser.request("GET", f"/verify/{code}")
+        text = body.decode("utf-8", "replace")
+        if answer != 200 or f"This certificate is {status}" not in text:
+            raise RuntimeError(f"GET /verify/{code} ({status}) answered {answer}, not the page")
+        page_bytes = max(page_bytes, len(body))
+    unknown = "A" * 16 if all("A" * 16 not in c for c in certs.codes.values()) else "B" * 16
+    answer, _, _ = browser.request("GET", f"/verify/{unknown}")
+    if answer != 404:
+        raise RuntimeError(f"GET /verify/{unknown} (no such code) answered {answer}, not 404")
+    paths = [f"/verify/{code}" for codes in certs.codes.values() for code in codes]
+    random.Random(args.seed).shuffle(paths)  # noqa: S311 - an order, not a secret
+    return paths, page_bytes
+
+
+def verify_hits(database: seed.Database) -> int | None:
+    """Rows the verification page's rate limit has counted (bucket "verify")."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database.url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM rate_limit_hit WHERE bucket = 'verify'")
+                ).scalar()
+            )
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
 
 
 def sign_in(srv: server.Server, args, email: str, paths: list[str], page_bytes: dict) -> str:
@@ -606,6 +774,14 @@ def run(args: argparse.Namespace) -> int:
             f"coordinators, {report.quiz_attempts} quiz attempts with {report.quiz_responses} "
             f"responses in {report.seconds:.1f} s"
         )
+        certs = report.certificates
+        if certs is None or not certs.count:
+            raise RuntimeError("no certificates were seeded: no learner finished the modules")
+        say(
+            f"  {certs.count} certificates ("
+            + ", ".join(f"{n} {status}" for status, n in certs.statuses.items())
+            + ")"
+        )
 
         secret_key = secrets.token_urlsafe(48)
         settings = {
@@ -616,8 +792,12 @@ def run(args: argparse.Namespace) -> int:
             "ARGON2_TIME_COST": argon2["time_cost"],
             "ARGON2_MEMORY_COST": argon2["memory_cost"],
             "ARGON2_PARALLELISM": argon2["parallelism"],
+            "VERIFY_MAX_PER_MINUTE": VERIFY_MAX_PER_MINUTE,
         }
-        say(f"starting gunicorn with {args.workers} workers …")
+        say(
+            f"starting gunicorn with {args.workers} workers "
+            f"(SMRESIDENCY_VERIFY_MAX_PER_MINUTE={VERIFY_MAX_PER_MINUTE}) …"
+        )
         srv = server.start(settings, args.workers, workdir / "gunicorn.log")
         say(f"  {srv.base}, workers {srv.worker_pids()}")
 
@@ -664,6 +844,27 @@ def run(args: argparse.Namespace) -> int:
             )
             endpoints.append(result)
 
+        verify_paths, verify_bytes = check_verify(srv, args, certs)
+        say(
+            f"  one code of each status shows it with 200, an unknown code 404; measuring "
+            f"{VERIFY_PATH} with {tool} for {args.duration:g} s over {len(verify_paths)} codes …"
+        )
+        result = measure(srv, args, tool, wrk, VERIFY_PATH, [], paths=verify_paths, workdir=workdir)
+        result.update(
+            {
+                "name": VERIFY_LABEL,
+                "shown_path": VERIFY_PATH,
+                "target_ratio": None,
+                "page_bytes": verify_bytes,
+                "sends_session_cookie": None,
+                "codes": len(verify_paths),
+                "codes_by_status": {k: len(v) for k, v in certs.codes.items()},
+                "verify_max_per_minute": VERIFY_MAX_PER_MINUTE,
+                "rate_limit_hits_after": verify_hits(database),
+            }
+        )
+        endpoints.append(result)
+
         say("making the pool of open quiz attempts and checking one submission …")
         subs, made = prepare_quiz(srv, args, database, argon2, secret_key)
         say(
@@ -694,8 +895,31 @@ def run(args: argparse.Namespace) -> int:
         master = {"pid": srv.proc.pid, **server.memory(srv.proc.pid)}
         evaluate(endpoints, workers)
 
+        pdf: dict = {}
+        pdf_ids = [cid for cid, _, _ in certs.sample][:PDF_CERTIFICATES]
+        if args.pdf_seconds > 0:
+            say(
+                f"making certificate PDFs in-process for {args.pdf_seconds:g} s "
+                f"({len(pdf_ids)} certificates, a4 and letter) …"
+            )
+            pdf["in_process"] = pdfgen.measure(
+                database,
+                argon2,
+                srv.base,
+                pdf_ids,
+                args.pdf_seconds,
+                lambda: [srv.proc.pid, *srv.worker_pids()],
+            )
+        cert_id, owner, _ = next((s for s in certs.sample if s[2] == "valid"), certs.sample[0])
+        pdf["http"] = pdfgen.fetch(srv, args.timeout, owner, cert_id)
+        pdf["workers_after"] = [{"pid": pid, **server.memory(pid)} for pid in srv.worker_pids()]
+        say(
+            f"  GET {pdf['http']['path']} as its owner answered {pdf['http']['status']} "
+            f"{pdf['http']['content_type']} ({pdf['http']['bytes']} bytes)"
+        )
+
         results = {
-            "schema": 2,
+            "schema": 3,
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": machine_info(database, tool, wrk),
             "config": {
@@ -710,6 +934,8 @@ def run(args: argparse.Namespace) -> int:
                 "signed_in_learners": len(cookies["learner"]),
                 "quiz_tool": quiz_tool,
                 "quiz_pool_cap": args.quiz_pool,
+                "pdf_seconds": args.pdf_seconds,
+                "verify_max_per_minute": VERIFY_MAX_PER_MINUTE,
                 "database_url": _redacted(args.database_url),
             },
             "seed": {
@@ -730,7 +956,18 @@ def run(args: argparse.Namespace) -> int:
                 "timings": {k: round(v, 3) for k, v in report.timings.items()},
                 "completed_modules_histogram": report.progress_histogram,
             },
+            "certificates": {
+                "count": certs.count,
+                "finished": certs.finished,
+                "topped_up": certs.topped_up,
+                "statuses": certs.statuses,
+                "pdf_sample": [
+                    {"id": cid, "owner": email, "status": status}
+                    for cid, email, status in certs.sample
+                ],
+            },
             "endpoints": endpoints,
+            "pdf": pdf,
             "workers": workers,
             "master": master,
             "targets": {

@@ -102,6 +102,7 @@ class SeedReport:
     # submitted attempts per passed quiz, and failed attempts per quiz still being taken
     attempts_to_pass: dict[int, int] = field(default_factory=dict)
     failed_while_reading: dict[int, int] = field(default_factory=dict)
+    certificates: Certificates | None = None
 
 
 def app_config(database: Database, argon2: dict[str, int]) -> dict:
@@ -189,6 +190,19 @@ def seed(
         quiz = _insert_quiz_history(db, rows, quizzes, more)
         db.session.commit()
         timings["quiz_attempts"] = time.perf_counter() - mark
+
+        mark = time.perf_counter()
+        # Every learner who finished the modules, from an RNG of its own: nothing above changes.
+        done_by_email = {**completed_by_email, **large_completed}
+        finished = [e for e, done in done_by_email.items() if done == len(modules)]
+        nearest = sorted(
+            (e for e, done in done_by_email.items() if done < len(modules)),
+            key=lambda e: -done_by_email[e],
+        )
+        cert_rng = random.Random(rng_seed + 3)  # noqa: S311
+        certs = _insert_certificates(db, course_id, people, ids, finished, nearest, cert_rng)
+        db.session.commit()
+        timings["certificates"] = time.perf_counter() - mark
         db.engine.dispose()
 
     histogram: dict[int, int] = {}
@@ -214,6 +228,7 @@ def seed(
         large_cohort_id=cohort_ids.get(cohorts + 1),
         large_cohort_learners=len(large),
         large_coordinator=large_coordinator,
+        certificates=certs,
         **quiz,
     )
 
@@ -640,6 +655,139 @@ def _schedule_forward(read_at, now, count, cooldown, rng) -> list[tuple]:
         times.append((started, submitted))
         started = submitted + cooldown + timedelta(minutes=rng.randint(0, 600))
     return times
+
+
+# --------------------------------------------------------------------------- certificates
+
+CERTIFICATES_AT_LEAST = 100  # topped up from the learners nearest to finishing when fewer finish
+REVOKED_SHARE = 0.05
+EXPIRED_SHARE = 0.10
+REVOKE_REASONS = (
+    "Issued in error: the immersion day was not attended.",
+    "Plan found to be copied from another resident.",
+    "Duplicate record after a name change; reissued.",
+)
+
+
+@dataclass
+class Certificates:
+    """The certificates seeded, and what the verification and PDF measurements need."""
+
+    count: int = 0
+    finished: int = 0  # learners who finished every module (all certified)
+    topped_up: int = 0  # certified to reach CERTIFICATES_AT_LEAST although not finished
+    statuses: dict[str, int] = field(default_factory=dict)  # valid / expired / revoked
+    codes: dict[str, list[str]] = field(default_factory=dict)  # status -> codes
+    # (certificate id, owner e-mail, status) for a sample of each status: the PDF measurements
+    sample: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def _insert_certificates(db, course_id, people, ids, finished, nearest, rng) -> Certificates:
+    """One Certificate row per learner who finished, inserted in bulk as `services._issue`
+    would build it: a snapshot of the user's name, the course's title, organisation and
+    hours and the cohort's immersion date and place; a `new_code()` each; the serial
+    SMR-<year>-<id:06d> from the row's id, set once the ids exist. About 10% were issued
+    more than `expires_months` ago and have expired, about 5% are revoked by their cohort's
+    coordinator with a reason; the rest were issued in the last 60 days and are valid.
+
+    Learners are certified regardless of immersion check-offs (none are seeded): the rows
+    are what the verification page and the PDF read, not a test of eligibility.
+    """
+    from smresidency.catalog.models import Course
+    from smresidency.certificates.models import Certificate
+    from smresidency.certificates.services import new_code
+    from smresidency.cohorts.models import Cohort, Enrolment
+
+    now = datetime.now(UTC)
+    course = db.session.get(Course, course_id)
+    months = (course.certificate or {}).get("expires_months")
+    validity = timedelta(days=round(30.44 * months)) if months else None
+    topped_up = nearest[: max(0, CERTIFICATES_AT_LEAST - len(finished))]
+    chosen = finished + topped_up
+    person = {p["email"]: p for p in people}
+    coordinator_of = {p["cohort"]: ids[p["email"]] for p in people if p["role"] == "coordinator"}
+    enrolment_of = {
+        user_id: (enrolment_id, cohort_id)
+        for enrolment_id, user_id, cohort_id in db.session.execute(
+            select(Enrolment.id, Enrolment.user_id, Enrolment.cohort_id).where(
+                Enrolment.course_id == course_id
+            )
+        )
+    }
+    cohorts = {c.id: c for c in db.session.scalars(select(Cohort))}
+    rows, status_of_code = [], {}
+    for email in chosen:
+        user_id = ids[email]
+        enrolment_id, cohort_id = enrolment_of[user_id]
+        cohort = cohorts[cohort_id]
+        roll = rng.random()
+        if roll < REVOKED_SHARE:
+            status = "revoked"
+        elif validity and roll < REVOKED_SHARE + EXPIRED_SHARE:
+            status = "expired"
+        else:
+            status = "valid"
+        if status == "expired":
+            issued = (
+                now - validity - timedelta(days=rng.randint(1, 365), minutes=rng.randint(0, 1439))
+            )
+        else:
+            issued = now - timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1439))
+        revoked = status == "revoked"
+        code = new_code()
+        status_of_code[code] = status
+        rows.append(
+            {
+                "user_id": user_id,
+                "course_id": course_id,
+                "enrolment_id": enrolment_id,
+                "cohort_id": cohort_id,
+                "serial": None,
+                "code": code,
+                "recipient_name": person[email]["name"],
+                "course_title": course.title,
+                "organisation": course.organisation,
+                "hours": course.hours,
+                "immersion_date": cohort.immersion_date,
+                "place": cohort.place or cohort.online_link or "",
+                "issued_at": issued,
+                "expires_at": issued + validity if validity else None,
+                "revoked_at": min(now, issued + timedelta(days=rng.randint(1, 20)))
+                if revoked
+                else None,
+                "revoked_by_id": coordinator_of.get(person[email]["cohort"]) if revoked else None,
+                "revoke_reason": rng.choice(REVOKE_REASONS) if revoked else "",
+            }
+        )
+    if not rows:
+        return Certificates(finished=len(finished))
+    db.session.execute(insert(Certificate), rows)
+    made = db.session.execute(
+        select(Certificate.id, Certificate.issued_at, Certificate.code, Certificate.user_id)
+    ).all()
+    db.session.execute(
+        update(Certificate),
+        [{"id": cid, "serial": f"SMR-{issued.year}-{cid:06d}"} for cid, issued, _, _ in made],
+    )
+    statuses: dict[str, int] = {}
+    for status in status_of_code.values():
+        statuses[status] = statuses.get(status, 0) + 1
+    email_of = {v: k for k, v in ids.items()}
+    codes: dict[str, list[str]] = {}
+    sample: list[tuple[int, str, str]] = []
+    for cid, _, code, user_id in sorted(made):
+        status = status_of_code[code]
+        codes.setdefault(status, []).append(code)
+        if sum(s == status for _, _, s in sample) < 3:
+            sample.append((cid, email_of[user_id], status))
+    return Certificates(
+        count=len(rows),
+        finished=len(finished),
+        topped_up=len(topped_up),
+        statuses=dict(sorted(statuses.items())),
+        codes=codes,
+        sample=sample,
+    )
 
 
 # --------------------------------------------------------------------------- quiz pool
