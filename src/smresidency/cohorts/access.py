@@ -31,6 +31,20 @@ def taught_cohorts(user) -> Select:
     return _staff_of(user, ("faculty",))
 
 
+def with_course(query: Select) -> Select:
+    """A cohort query that also loads each cohort's course, in the same statement."""
+    from sqlalchemy.orm import contains_eager
+
+    return query.join(Cohort.course).options(contains_eager(Cohort.course))
+
+
+def scoped_cohort(query: Select, cohort_id: int) -> Cohort | None:
+    """One cohort of a scoping query (visible, managed, taught) with its course, or None."""
+    from smresidency.extensions import db
+
+    return db.session.scalar(with_course(query).where(Cohort.id == cohort_id))
+
+
 def cohort_or_none(user, cohort_id: int, manage: bool = False) -> Cohort | None:
     """One cohort if this user may see it (or manage it); None hides its existence."""
     from smresidency.extensions import db

@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, lazyload, load_only
 from smresidency.auth.models import User
 from smresidency.catalog.models import Module, ModuleVersion
 from smresidency.cohorts import milestones
-from smresidency.cohorts.access import visible_cohorts
+from smresidency.cohorts.access import scoped_cohort, visible_cohorts
 from smresidency.cohorts.export import Column, columns
 from smresidency.cohorts.milestones import Milestones
 from smresidency.cohorts.models import Cohort, Enrolment, Reminder
@@ -158,12 +158,7 @@ def live_modules(course_ids: list[int]) -> list[Module]:
 
 def visible_cohort(user, cohort_id: int) -> Cohort | None:
     """The cohort with its course, if this user may see it; one statement."""
-    return db.session.scalar(
-        visible_cohorts(user)
-        .join(Cohort.course)
-        .options(contains_eager(Cohort.course))
-        .where(Cohort.id == cohort_id)
-    )
+    return scoped_cohort(visible_cohorts(user), cohort_id)
 
 
 def _enrolments(cohort_id: int, user_id: int | None = None) -> list[Enrolment]:

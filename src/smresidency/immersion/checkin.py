@@ -16,9 +16,8 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import contains_eager
 
-from smresidency.cohorts.access import taught_cohorts
+from smresidency.cohorts.access import taught_cohorts, with_course
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff
@@ -101,10 +100,6 @@ def qr_svg(data: str, title: str, label: str) -> Markup:
     return Markup(named)  # noqa: S704
 
 
-def _with_course(query):
-    return query.join(Cohort.course).options(contains_eager(Cohort.course))
-
-
 @dataclass
 class Screen:
     """What the check-in screen shows: the cohort, its attendance item and the count so far."""
@@ -117,7 +112,7 @@ class Screen:
 
 def screen(user, cohort_id: int) -> Screen | None:
     """The check-in screen of a cohort this user teaches, or None; two statements."""
-    cohort = db.session.scalar(_with_course(taught_cohorts(user)).where(Cohort.id == cohort_id))
+    cohort = db.session.scalar(with_course(taught_cohorts(user)).where(Cohort.id == cohort_id))
     if cohort is None:
         return None
     attendance = item_of_kind(cohort.course, "attendance")
@@ -152,7 +147,7 @@ def visit(user, token: str, lock: bool = False) -> Visit:
     and a tick for the same learner queue instead of deadlocking.
     """
     cohort_id = cohort_id_of(token)
-    cohort = db.session.scalar(_with_course(select(Cohort)).where(Cohort.id == cohort_id))
+    cohort = db.session.scalar(with_course(select(Cohort)).where(Cohort.id == cohort_id))
     if cohort is None:
         raise CheckinRefused(NOT_VALID, 404)
     query = select(Enrolment).where(

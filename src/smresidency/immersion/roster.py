@@ -11,7 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, contains_eager, lazyload, load_only
 
 from smresidency.auth.models import User
-from smresidency.cohorts.access import taught_cohorts, visible_cohorts
+from smresidency.cohorts.access import scoped_cohort, taught_cohorts, visible_cohorts, with_course
 from smresidency.cohorts.models import Cohort, CohortStaff, Enrolment
 from smresidency.cohorts.schedule import cohort_zone, local_today
 from smresidency.db import as_utc
@@ -107,9 +107,7 @@ def _cohort(user, cohort_id: int) -> tuple[Cohort, bool] | None:
         CohortStaff.role == "faculty",
     )
     found = db.session.execute(
-        visible_cohorts(user)
-        .join(Cohort.course)
-        .options(contains_eager(Cohort.course))
+        with_course(visible_cohorts(user))
         .add_columns(teaches.label("teaches"))
         .where(Cohort.id == cohort_id)
     ).first()
@@ -186,12 +184,7 @@ class Target:
 
 def tick_target(user, cohort_id: int, enrolment_id: int, item_id: str) -> Target | None:
     """The cohort (taught by this user), the active enrolment in it (locked) and the item."""
-    cohort = db.session.scalar(
-        taught_cohorts(user)
-        .join(Cohort.course)
-        .options(contains_eager(Cohort.course))
-        .where(Cohort.id == cohort_id)
-    )
+    cohort = scoped_cohort(taught_cohorts(user), cohort_id)
     if cohort is None:
         return None
     try:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from smresidency.auth.models import User
 from smresidency.catalog.models import Course
-from smresidency.cohorts.access import taught_cohorts, visible_cohorts
+from smresidency.cohorts.access import scoped_cohort, taught_cohorts, visible_cohorts
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.cohorts.queries import active_enrolment
 from smresidency.extensions import db
@@ -140,12 +140,7 @@ def learner_plan(user: User, course: Course) -> PlanPage | None:
 
 def staff_plan(user: User, cohort_id: int, plan_id: int) -> PlanPage | None:
     """A plan in a cohort this user may see (faculty, coordinators, admins), or None."""
-    cohort = db.session.scalar(
-        visible_cohorts(user)
-        .join(Cohort.course)
-        .options(contains_eager(Cohort.course))
-        .where(Cohort.id == cohort_id)
-    )
+    cohort = scoped_cohort(visible_cohorts(user), cohort_id)
     if cohort is None:
         return None
     row = db.session.execute(
@@ -201,12 +196,7 @@ QUEUE_ORDER = {"submitted": 0, "returned": 1, "draft": 2, "none": 3, "accepted":
 
 def review_queue(user: User, cohort_id: int) -> Queue | None:
     """Every active learner's plan state in a visible cohort: two statements at any size."""
-    cohort = db.session.scalar(
-        visible_cohorts(user)
-        .join(Cohort.course)
-        .options(contains_eager(Cohort.course))
-        .where(Cohort.id == cohort_id)
-    )
+    cohort = scoped_cohort(visible_cohorts(user), cohort_id)
     if cohort is None:
         return None
     version = aliased(PlanVersion)
