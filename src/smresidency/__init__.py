@@ -81,6 +81,7 @@ MODEL_MODULES = (
     "smresidency.plans.models",
     "smresidency.ratings.models",
     "smresidency.certificates.models",
+    "smresidency.authoring.models",
 )
 
 
@@ -107,9 +108,10 @@ def register_request_cycle(app: Flask) -> None:
 
     @app.after_request
     def commit(response):
-        # a refusal (4xx) writes nothing, except the rate-limit hit that counted it
+        # a refusal (4xx) writes nothing, except the rate-limit hit that counted it and
+        # what a view chose to keep (g.keep_writes: a refused publish saved as a draft)
         if response.status_code < 400 or (
-            response.status_code < 500 and g.get("keep_rate_limit_hits")
+            response.status_code < 500 and (g.get("keep_rate_limit_hits") or g.get("keep_writes"))
         ):
             db.session.commit()
         else:
@@ -120,6 +122,7 @@ def register_request_cycle(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from smresidency.auth import bp as auth_bp
+    from smresidency.authoring.blueprint import bp as studio_bp
     from smresidency.catalog.views import bp as catalog_bp
     from smresidency.certificates import bp as certificates_bp
     from smresidency.cohorts import bp as cohorts_bp
@@ -132,7 +135,15 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.ratings import bp as ratings_bp
 
     blueprints = (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp)
-    for bp in (*blueprints, immersion_bp, plans_bp, ratings_bp, certificates_bp, mail_bp):
+    for bp in (
+        *blueprints,
+        immersion_bp,
+        plans_bp,
+        ratings_bp,
+        certificates_bp,
+        mail_bp,
+        studio_bp,
+    ):
         app.register_blueprint(bp)
 
 

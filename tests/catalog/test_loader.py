@@ -424,3 +424,13 @@ def test_loader_does_not_import_flask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_an_image_of_a_type_that_is_not_served_is_a_problem(write_course):
+    root = write_course(modules={"01-a": {"body": "## A\n\n![A chart](images/chart.gif)\n"}})
+    (root / "test-course" / "images").mkdir()
+    (root / "test-course" / "images" / "chart.gif").write_bytes(b"GIF89a")
+    _, problems = load_content(root)
+    assert [p.message for p in problems] == [
+        "image `images/chart.gif` must be a PNG, JPEG, WebP or SVG file"
+    ]

@@ -1,4 +1,4 @@
-"""`flask content …`: validate and sync the Markdown course content."""
+"""`flask content …`: validate, sync and export the Markdown course content."""
 
 from pathlib import Path
 
@@ -8,7 +8,9 @@ from flask.cli import with_appcontext
 
 from smresidency.catalog.loader import load_content
 
-content_cli = click.Group("content", help="Check and load course content written in Markdown.")
+content_cli = click.Group(
+    "content", help="Check, load and export course content written in Markdown."
+)
 
 
 def _root(path: str | None) -> Path:
@@ -38,8 +40,17 @@ def validate(path):
 def sync(path):
     """Validate, then load the content into the database; all or nothing.
 
+    PATH defaults to the configured content directory (course_content/).
+
     Unchanged modules are left alone; a changed file becomes a new version; a module
-    whose file is gone is retired (kept for the records that point at it).
+    whose file is gone is retired (kept for the records that point at it); a module whose
+    number changed (02-x.md renamed 03-x.md) keeps its identity and its learners' progress.
+    Images are checked and stored in the database.
+
+    A course published from the studio since the last sync is left alone while its files
+    on disk are unchanged ("kept studio edits"). If the files changed too, the files win
+    and the studio's versions stay in the history ("replaced studio edits"); run
+    `flask content export` first to bring studio edits into the files.
     """
     from smresidency.catalog.sync import ContentInvalid, sync_content
     from smresidency.extensions import db
@@ -53,6 +64,13 @@ def sync(path):
         click.echo(f"Sync refused: {len(err.problems)} problem(s); nothing was changed.", err=True)
         raise SystemExit(1) from err
     db.session.commit()
+    for slug in report.studio_kept:
+        click.echo(f"kept studio edits (files unchanged since the last sync): {slug}")
+    for slug in report.studio_replaced:
+        click.echo(
+            f"replaced studio edits with the files on disk: {slug} "
+            "(the studio's versions stay in its history)"
+        )
     if not report.changed:
         click.echo(f"Nothing changed ({report.modules_unchanged} module(s) already up to date).")
         return
@@ -61,11 +79,85 @@ def sync(path):
         ("course updated", report.courses_updated),
         ("new module version", report.versions_added),
         ("re-rendered (same content)", report.rerendered),
+        ("module renamed", report.modules_renamed),
         ("module retired", report.modules_retired),
+        ("image stored", report.images_added),
+        ("image removed", report.images_removed),
     ):
         for item in items:
             click.echo(f"{label}: {item}")
     click.echo(f"Synced; {report.modules_unchanged} module(s) unchanged.")
+
+
+@content_cli.command("export")
+@click.argument("dest", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--course",
+    "slugs",
+    multiple=True,
+    metavar="SLUG",
+    help="Export only this course; repeat for several. Default: every course.",
+)
+@click.option(
+    "--zip",
+    "zip_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one course (exactly one --course) as a .zip holding SLUG/... instead of DEST.",
+)
+@with_appcontext
+def export(dest, slugs, zip_file):
+    """Write the published courses from the database as Markdown files.
+
+    Each course goes to DEST/<slug>/ in the course_content layout (course.md,
+    immersion.md, plan.md, modules/NN-slug.md, images): exactly what the studio has
+    published, so studio edits can be committed to git. `flask content sync DEST` loads
+    the result back unchanged.
+
+    Course files in DEST/<slug>/ that the course no longer has (a retired module, a
+    module renumbered by a reorder, a removed image) are deleted; other files, such as a
+    README, are left alone.
+
+    With --zip FILE, one course is written as a .zip holding <slug>/... instead: the
+    same file as the studio's /studio/<slug>/export.zip, which its import accepts.
+    """
+    from sqlalchemy import select
+
+    from smresidency.catalog.export import course_tree, zip_tree
+    from smresidency.catalog.models import Course
+    from smresidency.catalog.tree import write_tree
+    from smresidency.extensions import db
+
+    if zip_file is not None and dest is not None:
+        raise click.UsageError("give DEST or --zip FILE, not both")
+    if zip_file is None and dest is None:
+        raise click.UsageError("missing DEST (the directory to write the courses to), or --zip")
+    if zip_file is not None and len(slugs) != 1:
+        raise click.BadParameter(
+            "--zip writes one course: name it with --course SLUG", param_hint="--course"
+        )
+    courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
+    if not courses:
+        click.echo("no course in the database; run flask content sync first", err=True)
+        raise SystemExit(1)
+    known = {c.slug: c for c in courses}
+    unknown = [s for s in dict.fromkeys(slugs) if s not in known]
+    if unknown:
+        raise click.BadParameter(
+            f"no course {', '.join(f'`{s}`' for s in unknown)} in the database "
+            f"(known: {', '.join(known)})",
+            param_hint="--course",
+        )
+    chosen = [known[s] for s in dict.fromkeys(slugs)] if slugs else courses
+    for course in chosen:
+        tree = course_tree(course)
+        if zip_file is not None:
+            zip_file.parent.mkdir(parents=True, exist_ok=True)
+            zip_file.write_bytes(zip_tree(course.slug, tree))
+            target = zip_file
+        else:
+            target = dest / course.slug
+            write_tree(tree, target)
+        click.echo(f"exported {course.slug}: {len(tree)} file(s) to {target}")
 
 
 @content_cli.command("import-gift")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from smresidency.catalog.images import SUFFIX_TYPES
 from smresidency.catalog.problems import Problem, Reporter, check_keys, yaml_mapping
 from smresidency.catalog.quiz import Quiz, parse_quiz
 from smresidency.catalog.sections import Immersion, Plan, parse_immersion, parse_plan
@@ -287,6 +288,8 @@ def _check_lesson(lesson: str, body_line: int, path: Path, report: Reporter) -> 
             if re.match(r"^[a-z]+:", src, re.I):
                 if not src.lower().startswith("https://"):
                     report(ln, f"image `{src}` must be a relative path or an https:// URL")
+            elif Path(src).suffix.lower() not in SUFFIX_TYPES:
+                report(ln, f"image `{src}` must be a PNG, JPEG, WebP or SVG file")
             elif not (course_dir / src).resolve().is_relative_to(course_dir.resolve()):
                 report(ln, f"image `{src}` points outside the course directory")
             elif not (course_dir / src).is_file():

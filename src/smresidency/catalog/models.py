@@ -1,4 +1,4 @@
-"""Courses, modules and module versions keyed by content hash."""
+"""Courses, modules, module versions keyed by content hash, and the files beside them."""
 
 from datetime import datetime
 
@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -35,6 +36,10 @@ class Course(Base):
     immersion: Mapped[dict | None] = mapped_column(JSON)
     plan: Mapped[dict | None] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
+    course_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    immersion_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    plan_text: Mapped[str | None] = mapped_column(Text, deferred=True)
+    disk_hash: Mapped[str | None] = mapped_column(String(64))
     rendered_with: Mapped[int] = mapped_column(default=0)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -87,8 +92,43 @@ class ModuleVersion(Base):
     source: Mapped[str] = mapped_column(Text)
     rendered_with: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     @property
     def has_quiz(self) -> bool:
         """Whether completing this version needs a passed quiz (a column: no JSON to load)."""
         return self.question_count > 0
+
+
+class CourseFileVersion(Base):
+    """Every text of course.md, immersion.md and plan.md ever published, with who did it."""
+
+    __tablename__ = "course_file_version"
+    __table_args__ = (UniqueConstraint("course_id", "file", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    file: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class CourseAsset(Base):
+    """An image of a course, stored in the database so every worker on every host serves it."""
+
+    __tablename__ = "course_asset"
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    alt: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,9 @@
 """Reads for catalog pages, each a fixed number of statements."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import undefer
 
-from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.catalog.models import Course, CourseAsset, Module, ModuleVersion
 from smresidency.extensions import db
 
 
@@ -25,3 +26,13 @@ def course_cards() -> list[tuple[Course, int, int]]:
 def course_by_slug(slug: str) -> Course | None:
     """One course, or None."""
     return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def asset(course_slug: str, path: str) -> CourseAsset | None:
+    """One stored image of a course, bytes included (removed ones too: old versions show them)."""
+    return db.session.scalar(
+        select(CourseAsset)
+        .join(Course, Course.id == CourseAsset.course_id)
+        .where(Course.slug == course_slug, CourseAsset.path == path)
+        .options(undefer(CourseAsset.data))
+    )

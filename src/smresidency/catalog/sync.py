@@ -1,14 +1,24 @@
 """Put validated content into the database: all or nothing, idempotent, versioned by hash."""
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
+from smresidency.catalog.export import course_tree
+from smresidency.catalog.images import Image, ImageRejected, prepare_image
 from smresidency.catalog.loader import CourseSource, ModuleSource, load_content
-from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.catalog.models import (
+    Course,
+    CourseAsset,
+    CourseFileVersion,
+    Module,
+    ModuleVersion,
+)
 from smresidency.catalog.problems import Problem
 from smresidency.catalog.render import RENDERER_VERSION, render_inline, render_markdown
+from smresidency.catalog.tree import images_of, read_tree, tree_hash
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
@@ -30,6 +40,11 @@ class SyncReport:
     versions_added: list[str] = field(default_factory=list)
     rerendered: list[str] = field(default_factory=list)
     modules_retired: list[str] = field(default_factory=list)
+    modules_renamed: list[str] = field(default_factory=list)
+    images_added: list[str] = field(default_factory=list)
+    images_removed: list[str] = field(default_factory=list)
+    studio_kept: list[str] = field(default_factory=list)
+    studio_replaced: list[str] = field(default_factory=list)
     modules_unchanged: int = 0
 
     @property
@@ -39,19 +54,50 @@ class SyncReport:
             or self.courses_updated
             or self.versions_added
             or self.modules_retired
+            or self.modules_renamed
+            or self.images_added
+            or self.images_removed
         )
 
 
-def sync_content(root: Path | str) -> SyncReport:
-    """Validate everything under root, then write it; any problem means nothing is written."""
+def sync_content(
+    root: Path | str, actor_id: int | None = None, from_disk: bool = True
+) -> SyncReport:
+    """Validate everything under root, then write it; any problem means nothing is written.
+
+    `actor_id` is recorded on every new version. A sync `from_disk` (the CLI) leaves a course
+    alone when its files have not changed since the last disk sync but the studio has
+    published since: restarting the app must not undo the instructors' work.
+    """
     courses, problems = load_content(root)
+    images: dict[str, dict[str, Image]] = {}
+    for source in courses:
+        images[source.slug] = {}
+        for path, data in images_of(read_tree(source.path)).items():
+            try:
+                images[source.slug][path] = prepare_image(path, data)
+            except ImageRejected as err:
+                problems.append(Problem(str(source.path / path), 1, str(err)))
     if problems:
-        raise ContentInvalid(problems)
+        raise ContentInvalid(sorted(problems))
     report = SyncReport()
     for source in courses:
-        _sync_course(source, report)
+        _sync_course(source, images[source.slug], report, actor_id, from_disk)
     db.session.flush()
     return report
+
+
+def loaded_tree(source: CourseSource, images: dict[str, Image]) -> dict[str, bytes]:
+    """The course as it will be stored: texts as the loader read them, images as served."""
+    tree = {"course.md": source.text.encode()}
+    for name in ("immersion", "plan"):
+        section = getattr(source, name)
+        if section is not None:
+            tree[f"{name}.md"] = section.text.encode()
+    for module in source.modules:
+        tree[f"modules/{module.slug}.md"] = module.text.encode()
+    tree.update({path: image.data for path, image in images.items()})
+    return tree
 
 
 def image_base(course_slug: str) -> str:
@@ -59,10 +105,30 @@ def image_base(course_slug: str) -> str:
     return f"/media/{course_slug}"
 
 
-def _sync_course(source: CourseSource, report: SyncReport) -> None:
+def _sync_course(
+    source: CourseSource,
+    images: dict[str, Image],
+    report: SyncReport,
+    actor_id: int | None,
+    from_disk: bool,
+) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == source.slug))
+    digest = tree_hash(loaded_tree(source, images))
+    if from_disk and course is not None and course.disk_hash != digest:
+        published = tree_hash(course_tree(course))
+        if published not in (digest, course.disk_hash) and course.disk_hash is not None:
+            report.studio_replaced.append(source.slug)
+    elif (
+        from_disk
+        and course is not None
+        and course.disk_hash == digest
+        and tree_hash(course_tree(course)) != digest
+    ):
+        report.studio_kept.append(source.slug)
+        return
     if course is None:
-        course = Course(slug=source.slug)
+        # '' = made in the studio: a later disk sync over it reports what it replaces.
+        course = Course(slug=source.slug, disk_hash=None if from_disk else "")
         db.session.add(course)
         report.courses_added.append(source.slug)
     elif course.content_hash != source.content_hash:
@@ -82,18 +148,106 @@ def _sync_course(source: CourseSource, report: SyncReport) -> None:
         course.plan = _without_text(source.plan)
         course.content_hash = source.content_hash
         course.synced_at = utcnow()
+    if from_disk:
+        course.disk_hash = digest
     db.session.flush()
+    _sync_course_files(course, source, actor_id)
+    _sync_images(course, images, report, actor_id)
     existing = {
         m.slug: m for m in db.session.scalars(select(Module).where(Module.course_id == course.id))
     }
+    incoming = {m.slug for m in source.modules}
     seen = set()
     for position, module_source in enumerate(source.modules, start=1):
-        seen.add(module_source.slug)
-        _sync_module(course, existing.get(module_source.slug), module_source, position, report)
+        module = existing.get(module_source.slug) or _renamed(
+            existing, incoming, module_source.slug, report, course.slug
+        )
+        seen.add(module.slug if module else module_source.slug)
+        _sync_module(course, module, module_source, position, report, actor_id)
     for slug, module in existing.items():
-        if slug not in seen and not module.retired:
+        if slug not in seen and module.slug not in seen and not module.retired:
             module.retired = True
             report.modules_retired.append(f"{source.slug}/{slug}")
+
+
+def _renamed(
+    existing: dict[str, Module], incoming: set[str], slug: str, report: SyncReport, course: str
+) -> Module | None:
+    """A module whose number changed (a reorder) keeps its identity, records and progress."""
+    name = slug.split("-", 1)[1]
+    candidates = [
+        m for old, m in existing.items() if old not in incoming and old.split("-", 1)[1] == name
+    ]
+    if not candidates:
+        return None
+    module = min(candidates, key=lambda m: (m.retired, m.id))
+    report.modules_renamed.append(f"{course}/{module.slug} -> {slug}")
+    module.slug = slug
+    return module
+
+
+def _sync_course_files(course: Course, source: CourseSource, actor_id: int | None) -> None:
+    """Keep the raw course-level texts, and a version row for each text never seen before."""
+    texts = {
+        "course.md": source.text,
+        "immersion.md": source.immersion.text if source.immersion else None,
+        "plan.md": source.plan.text if source.plan else None,
+    }
+    course.course_text = texts["course.md"]
+    course.immersion_text = texts["immersion.md"]
+    course.plan_text = texts["plan.md"]
+    known = set(
+        db.session.execute(
+            select(CourseFileVersion.file, CourseFileVersion.content_hash).where(
+                CourseFileVersion.course_id == course.id
+            )
+        ).all()
+    )
+    for file, text in texts.items():
+        if text is None:
+            continue
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if (file, digest) not in known:
+            db.session.add(
+                CourseFileVersion(
+                    course_id=course.id,
+                    file=file,
+                    content_hash=digest,
+                    text=text,
+                    created_by_id=actor_id,
+                )
+            )
+
+
+def _sync_images(
+    course: Course, images: dict[str, Image], report: SyncReport, actor_id: int | None
+) -> None:
+    """Images are stored in the database; one gone from the files stops being exported.
+
+    It is still served, because older module versions may show it.
+    """
+    existing = {
+        a.path: a
+        for a in db.session.scalars(select(CourseAsset).where(CourseAsset.course_id == course.id))
+    }
+    for path, image in images.items():
+        digest = hashlib.sha256(image.data).hexdigest()
+        asset = existing.get(path)
+        if asset is None:
+            asset = CourseAsset(course_id=course.id, path=path, created_by_id=actor_id)
+            db.session.add(asset)
+        elif asset.sha256 == digest and asset.removed_at is None:
+            continue
+        else:
+            asset.created_by_id = actor_id
+            asset.created_at = utcnow()
+        asset.data, asset.sha256, asset.size = image.data, digest, len(image.data)
+        asset.content_type, asset.removed_at = image.content_type, None
+        report.images_added.append(f"{course.slug}/{path}")
+    for path, asset in existing.items():
+        if path not in images and asset.removed_at is None:
+            asset.removed_at = utcnow()
+            report.images_removed.append(f"{course.slug}/{path}")
 
 
 def render_quiz(quiz: dict) -> dict:
@@ -117,7 +271,12 @@ def _without_text(section) -> dict | None:
 
 
 def _sync_module(
-    course: Course, module: Module | None, source: ModuleSource, position: int, report: SyncReport
+    course: Course,
+    module: Module | None,
+    source: ModuleSource,
+    position: int,
+    report: SyncReport,
+    actor_id: int | None,
 ) -> None:
     digest = source.content_hash
     if module is None:
@@ -146,6 +305,7 @@ def _sync_module(
                 question_count=len(source.quiz.questions) if source.quiz else 0,
                 source=source.text,
                 rendered_with=RENDERER_VERSION,
+                created_by_id=actor_id,
             )
         )
         report.versions_added.append(f"{course.slug}/{source.slug}")

@@ -1,16 +1,12 @@
 """The home page and course media; the learner's path itself lives in `learning`."""
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from smresidency.access import PUBLIC, allow
 from smresidency.catalog import queries
 
 bp = Blueprint("catalog", __name__)
-
-IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".svg"}
 
 
 @bp.get("/")
@@ -29,13 +25,17 @@ def home():
 @bp.get("/media/<course_slug>/<path:filename>")
 @allow(PUBLIC)
 def media(course_slug: str, filename: str):
-    """Images that lessons reference, served from the course's content directory."""
-    if Path(filename).suffix.lower() not in IMAGE_TYPES:
+    """Course images from the database; revalidated by ETag so a replaced image shows at once."""
+    asset = queries.asset(course_slug, filename)
+    if asset is None:
         abort(404)
-    directory = Path(current_app.config["CONTENT_DIR"]) / course_slug
-    response = send_from_directory(directory, filename, max_age=3600)
-    if filename.lower().endswith(".svg"):
+    response = current_app.response_class(asset.data, mimetype=asset.content_type)
+    response.set_etag(asset.sha256)
+    response.last_modified = asset.created_at
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    if asset.content_type == "image/svg+xml":
         response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'"
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
         )
-    return response
+    return response.make_conditional(request)
