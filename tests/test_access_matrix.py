@@ -46,6 +46,8 @@ class Route:
 
 COURSE = "social-media-residency"
 OPEN_MODULE = {"course_slug": COURSE, "module_slug": "01-why-social-media"}
+STUDIO_DOC = {"course_slug": COURSE, "kind": "modules", "key": "facebook"}
+STUDIO_STAFF = ("instructor", "faculty", "admin")
 RESET_TOKEN = "matrix-reset-token-for-the-learner"
 OPEN_ATTEMPT = "matrix-open-attempt"
 DONE_ATTEMPT = "matrix-submitted-attempt"
@@ -174,6 +176,24 @@ ROUTES: dict[str, Route] = {
     "cohorts.remind_send": Route(
         args=COHORT, method="POST", data={"subject": "s", "body": "b"}, overrides=MANAGERS_ONLY
     ),
+    # the studio: every instructor (courses are shared content), never learners or coordinators
+    "studio.index": Route(),
+    "studio.edit": Route(args=STUDIO_DOC),
+    "studio.live_preview": Route(args=STUDIO_DOC, method="POST"),
+    "studio.history": Route(args=STUDIO_DOC),
+    "studio.compare": Route(args={**STUDIO_DOC, "a": "@fb_version", "b": "@fb_version"}),
+    "studio.restore": Route(args={**STUDIO_DOC, "version_id": "@fb_version"}, method="POST"),
+    # no draft to discard: instructors are sent back to the editor
+    "studio.discard": Route(args=STUDIO_DOC, overrides=dict.fromkeys(STUDIO_STAFF, 303)),
+    "studio.new_module": Route(args={"course_slug": COURSE}),
+    "studio.order": Route(args={"course_slug": COURSE}),
+    "studio.retire": Route(args={"course_slug": COURSE, "key": "strategy"}),
+    "studio.unretire": Route(args={"course_slug": COURSE, "key": "strategy"}, method="POST"),
+    "studio.images": Route(args={"course_slug": COURSE}),
+    "studio.upload_image": Route(args={"course_slug": COURSE}, method="POST", data={"alt": "x"}),
+    "studio.export_zip": Route(args={"course_slug": COURSE}),
+    "studio.import_form": Route(),
+    "studio.import_course": Route(method="POST", data={"slug": ""}),
 }
 
 
@@ -244,8 +264,21 @@ def world(app, synced_course, make_user, make_cohort):
         "code": certificate[1],
         "evidence": evidence,
         "plan": plan,
+        "fb_version": _facebook_version(app),
     }
     return {"users": users, "ids": ids}
+
+
+def _facebook_version(app) -> int:
+    from sqlalchemy import select
+
+    from smresidency.catalog.models import Module, ModuleVersion
+    from smresidency.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(
+            select(ModuleVersion.id).join(Module).where(Module.slug == "03-facebook")
+        )
 
 
 def _certificate(user_id: int, enrolment_id: int, cohort_id: int) -> tuple[int, str]:

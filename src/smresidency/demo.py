@@ -44,3 +44,4 @@ def create(reset):
     click.echo("Demo accounts (these passwords are shown only now):")
     for role, email, password in printed:
         click.echo(f"  {role:<12} {email:<28} {password}")
+    click.echo("Instructors edit the course in the browser at /studio.")

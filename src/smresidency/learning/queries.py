@@ -20,6 +20,10 @@ class ModuleState:
     missing: list[str] = field(default_factory=list)
 
     @property
+    def retired(self) -> bool:
+        return self.module.retired
+
+    @property
     def done_steps(self) -> int:
         return {"read": 1, "complete": self.total_steps}.get(self.status, 0)
 
@@ -30,10 +34,15 @@ class ModuleState:
 
 @dataclass
 class Outline:
-    """A course with every module's state and the learner's overall progress."""
+    """A course with every module's state and the learner's overall progress.
+
+    `modules` are the live ones, which alone count; `retired` are modules taken out of the
+    course that this learner completed before, kept for them to reread.
+    """
 
     course: Course
     modules: list[ModuleState]
+    retired: list[ModuleState] = field(default_factory=list)
 
     @property
     def percent(self) -> int:
@@ -59,23 +68,26 @@ class Outline:
         return None
 
     def find(self, slug: str) -> tuple[ModuleState | None, ModuleState | None, ModuleState | None]:
-        """The module with this slug and its neighbours in course order."""
+        """The module with this slug and its neighbours in course order (a retired one has none)."""
         for i, state in enumerate(self.modules):
             if state.module.slug == slug:
                 prev = self.modules[i - 1] if i > 0 else None
                 nxt = self.modules[i + 1] if i + 1 < len(self.modules) else None
                 return state, prev, nxt
+        for state in self.retired:
+            if state.module.slug == slug:
+                return state, None, None
         return None, None, None
 
 
 def course_outline(course_slug: str, user_id: int) -> Outline | None:
-    """The course, its live modules with their current versions and the learner's marks.
+    """The course's live modules with the learner's marks, and the retired ones they completed.
 
     One statement: the page's cost does not depend on the number of modules.
     """
     rows = db.session.execute(
         select(Course, Module, ModuleVersion, ModuleProgress)
-        .outerjoin(Module, (Module.course_id == Course.id) & Module.retired.is_(False))
+        .outerjoin(Module, Module.course_id == Course.id)
         .outerjoin(
             ModuleVersion,
             (ModuleVersion.module_id == Module.id)
@@ -98,12 +110,21 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
             ),
         )
         .where(Course.slug == course_slug)
-        .order_by(Module.position)
+        .order_by(Module.position, Module.id)
     ).all()
     if not rows:
         return None
-    live = [(m, v, p) for _, m, v, p in rows if m is not None and v is not None]
-    return Outline(rows[0][0], module_states(live))
+    shown = [
+        (m, v, p)
+        for _, m, v, p in rows
+        if m is not None and v is not None and (not m.retired or (p and p.completed_at))
+    ]
+    states = module_states(shown)
+    return Outline(
+        rows[0][0],
+        [s for s in states if not s.retired],
+        [s for s in states if s.retired],
+    )
 
 
 def module_states(

@@ -1,0 +1,1 @@
+"""The authoring studio: instructors edit, preview, validate and publish course files."""
