@@ -52,7 +52,17 @@ def quiz_submitter(config: dict, token: str, barrier, results, attempt_token: st
     results.put([status])
 
 
-WRITERS = {"progress": progress_writer, "quiz": quiz_submitter}
+def studio_publisher(config: dict, token: str, barrier, results, form: dict):
+    """Publish an edit of the module everyone opened at the same moment."""
+    app, client = _client_for(config, token)
+    barrier.wait(timeout=60)
+    status = client.post("/studio/test-course/modules/only", data=form).status_code
+    with app.app_context():
+        db.engine.dispose()
+    results.put([status])
+
+
+WRITERS = {"progress": progress_writer, "quiz": quiz_submitter, "studio": studio_publisher}
 
 
 def _run(writer, arg_sets: list[tuple]) -> list[int]:
@@ -150,3 +160,39 @@ def test_eight_concurrent_submissions_grade_one_attempt_once(app, write_course, 
         assert db.session.scalar(select(func.count()).select_from(QuizResponse)) == 1
         progress = db.session.scalars(select(ModuleProgress)).all()
         assert len(progress) == 1 and progress[0].completed_at is not None
+
+
+def test_concurrent_publishes_of_one_module_let_one_win_and_tell_the_others(
+    app, write_course, make_user
+):
+    from smresidency.authoring.documents import text_hash
+    from smresidency.catalog.models import ModuleVersion
+
+    with app.app_context():
+        sync_content(write_course(modules={"01-only": {}}))
+        db.session.commit()
+        published = db.session.scalar(select(ModuleVersion.source))
+    people = [make_user("instructor") for _ in range(PROCESSES)]
+    config = {k: v for k, v in app.config.items() if _picklable(k, v)}
+    forms = [
+        {
+            "opened": text_hash(published),
+            "title": "Only",
+            "minutes": "10",
+            "objectives": "Understand Only",
+            "body": f"## About Only\n\nEdit number {i}.\n",
+            "publish": "Publish",
+        }
+        for i in range(PROCESSES)
+    ]
+    statuses = _run(
+        WRITERS["studio"],
+        [(config, p.session_token, f) for p, f in zip(people, forms, strict=True)],
+    )
+    assert sorted(statuses) == [303] + [409] * (PROCESSES - 1), statuses
+    with app.app_context():
+        versions = db.session.scalars(select(ModuleVersion).order_by(ModuleVersion.id)).all()
+        assert len(versions) == 2
+        winner = versions[1]
+        assert "Edit number" in winner.source
+        assert winner.created_by_id in {p.id for p in people}

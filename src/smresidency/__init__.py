@@ -106,6 +106,13 @@ def register_request_cycle(app: Flask) -> None:
 
     from smresidency.extensions import db
 
+    @app.before_request
+    def fresh_request_state():
+        # A request reuses an app context that is already pushed (a test holding one, a
+        # CLI command): it must not inherit the previous request's user or commit flags.
+        for name in ("_login_user", "keep_rate_limit_hits", "keep_writes"):
+            g.pop(name, None)
+
     @app.after_request
     def commit(response):
         # a refusal (4xx) writes nothing, except the rate-limit hit that counted it and

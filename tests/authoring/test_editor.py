@@ -97,8 +97,11 @@ def test_publish_refuses_an_invalid_module_with_every_problem_and_keeps_the_text
 
 
 def test_publish_makes_a_new_version_learners_see_and_records_who(
-    app, client, login_as, synced_course, editor_form, db, make_user
+    app, client, login_as, synced_course, editor_form, make_user
 ):
+    # No `db` fixture here: a request inside a held app context would keep its user in `g`.
+    from smresidency.extensions import db
+
     learner = make_user("learner")
     instructor = login_as("instructor")
     data = editor_form("modules", "why-social-media", publish="Publish")
@@ -106,22 +109,27 @@ def test_publish_makes_a_new_version_learners_see_and_records_who(
     response = client.post(EDIT_FIRST, data=data)
     assert response.status_code == 303
     assert "Published" in client.get(response.location).get_data(as_text=True)
-    assert _versions(db, "01-why-social-media") == 2
-    module = db.session.scalar(select(Module).where(Module.slug == "01-why-social-media"))
-    current = db.session.scalar(
-        select(ModuleVersion).where(
-            ModuleVersion.module_id == module.id,
-            ModuleVersion.content_hash == module.current_hash,
+    with app.app_context():
+        assert _versions(db, "01-why-social-media") == 2
+        module = db.session.scalar(select(Module).where(Module.slug == "01-why-social-media"))
+        current = db.session.scalar(
+            select(ModuleVersion).where(
+                ModuleVersion.module_id == module.id,
+                ModuleVersion.content_hash == module.current_hash,
+            )
         )
-    )
-    assert current.created_by_id == instructor.id
-    # Untouched front matter keeps the author's own formatting, byte for byte.
-    original_file = Path(app.config["CONTENT_DIR"]) / COURSE / "modules" / "01-why-social-media.md"
-    original = original_file.read_text(encoding="utf-8")
-    assert current.source.split("---\n", 2)[1] == original.split("---\n", 2)[1]
-    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+        assert current.created_by_id == instructor.id
+        # Untouched front matter keeps the author's own formatting, byte for byte.
+        original_file = (
+            Path(app.config["CONTENT_DIR"]) / COURSE / "modules" / "01-why-social-media.md"
+        )
+        original = original_file.read_text(encoding="utf-8")
+        assert current.source.split("---\n", 2)[1] == original.split("---\n", 2)[1]
+        assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
     login_as(user=learner)
-    assert NEW_LINE in client.get(LEARNER_PAGE).get_data(as_text=True)
+    page = client.get(LEARNER_PAGE).get_data(as_text=True)
+    assert "Studio" not in page.split("<main", 1)[0]  # really the learner's page
+    assert NEW_LINE in page
 
 
 def test_changed_fields_rewrite_the_front_matter(client, login_as, synced_course, editor_form, db):
@@ -197,4 +205,50 @@ def test_after_a_refused_publish_the_fixed_text_publishes(
     opened = re.search(r'name="opened"[^>]*value="([^"]*)"', refused.get_data(as_text=True))
     again = client.post(EDIT, data={**data, "body": fixed_body, "opened": opened.group(1)})
     assert again.status_code == 303  # the author's own draft is not a conflict
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_learners_keep_what_they_completed_on_the_earlier_version(
+    app, client, login_as, synced_course, editor_form, make_user
+):
+    # No `db` fixture here: a request inside a held app context would keep its user in `g`.
+    from smresidency.db import utcnow
+    from smresidency.extensions import db
+    from smresidency.learning.models import ModuleProgress
+
+    learner = make_user("learner")
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.slug == "01-why-social-media"))
+        first = db.session.scalar(
+            select(ModuleVersion.id).where(ModuleVersion.module_id == module.id)
+        )
+        db.session.add(
+            ModuleProgress(
+                user_id=learner.id,
+                module_id=module.id,
+                version_id=first,
+                read_at=utcnow(),
+                completed_at=utcnow(),
+            )
+        )
+        db.session.commit()
+    login_as("instructor")
+    data = editor_form("modules", "why-social-media", publish="Publish")
+    data["body"] = NEW_LINE + "\n\n" + data["body"]
+    assert client.post(EDIT_FIRST, data=data).status_code == 303
+    login_as(user=learner)
+    outline = client.get(f"/courses/{COURSE}").get_data(as_text=True)
+    assert "1 of 10 modules complete" in outline
+    with app.app_context():
+        progress = db.session.scalar(select(ModuleProgress))
+        assert progress.version_id == first and progress.completed_at is not None
+
+
+def test_saving_the_published_text_unchanged_makes_no_draft(
+    client, login_as, synced_course, editor_form, db
+):
+    login_as("instructor")
+    response = client.post(EDIT, data=editor_form("modules", "facebook", save="Save draft"))
+    assert response.status_code == 303
+    assert "Nothing to save" in client.get(response.location).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0

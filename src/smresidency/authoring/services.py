@@ -25,6 +25,7 @@ class Saved:
     conflict: Doc | None = None
     problems: list[Problem] = field(default_factory=list)
     outcome: Outcome | None = None
+    unchanged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -48,7 +49,7 @@ def save_draft(doc: Doc, text: str, opened: str, actor_id: int) -> Saved:
         return Saved(conflict=doc)
     text = text.replace("\r\n", "\n")
     if doc.draft is None and text == doc.published:
-        return Saved()
+        return Saved(unchanged=True)
     problems = check(doc.course, {doc.file: text.encode()})
     stored = [{"path": p.path, "line": p.line, "message": p.message} for p in problems]
     if doc.draft is None:

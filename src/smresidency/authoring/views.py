@@ -66,6 +66,8 @@ def edit(course_slug: str, kind: str, key: str):
         return _page(doc, form, problems=result.problems, refused=True), 422
     if form.action == "publish":
         flash(f"Published {doc.label}. Learners see it now; their records stay.", "success")
+    elif result.unchanged:
+        flash("Nothing to save: the text is the same as the published version.", "info")
     elif result.problems:
         flash(
             f"Draft saved. It has {len(result.problems)} problem(s) to fix before publishing.",
