@@ -81,6 +81,9 @@ def test_new_module_makes_a_draft_numbered_last_that_publishes_from_the_editor(
         assert (fields.title, fields.minutes, fields.requires) == ("TikTok for clinics", 20, [])
         assert "Write the lesson here." in fields.body
     assert "modules/05-tiktok-for-clinics.md" not in _tree(app)  # a draft, not yet live
+    assert "TikTok for clinics (new, not yet published)" in client.get("/studio/").get_data(
+        as_text=True
+    )
 
     editor = client.get(f"{STUDIO}/modules/tiktok-for-clinics")
     assert editor.status_code == 200 and "Write the lesson here." in editor.get_data(as_text=True)

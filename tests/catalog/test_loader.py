@@ -434,3 +434,12 @@ def test_an_image_of_a_type_that_is_not_served_is_a_problem(write_course):
     assert [p.message for p in problems] == [
         "image `images/chart.gif` must be a PNG, JPEG, WebP or SVG file"
     ]
+
+
+def test_an_image_whose_alt_text_has_escaped_brackets_is_still_checked(write_course):
+    body = "## A\n\n![Chart \\[draft\\] of reach](images/missing.png)\n"
+    root = write_course(modules={"01-a": {"body": body}})
+    _, problems = load_content(root)
+    assert [p.message for p in problems] == [
+        "image `images/missing.png` does not exist (paths are relative to the course directory)"
+    ]

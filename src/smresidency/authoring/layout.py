@@ -21,7 +21,7 @@ from smresidency.authoring.frontmatter import (
 )
 from smresidency.authoring.models import Draft
 from smresidency.authoring.publish import Changes, Outcome, check, lock_course, publish
-from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.catalog.models import Course, Module, ModuleVersion, current_version
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
@@ -78,8 +78,7 @@ def live_modules(course: Course) -> list[LiveModule]:
         select(Module, ModuleVersion.title, ModuleVersion.source)
         .join(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .where(Module.course_id == course.id, Module.retired.is_(False))
         .order_by(Module.position, Module.id)
@@ -94,8 +93,7 @@ def _fresh(module_id: int) -> tuple[Module, str]:
         select(Module, ModuleVersion.source)
         .join(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .where(Module.id == module_id)
         .execution_options(populate_existing=True)

@@ -9,8 +9,15 @@ from sqlalchemy.orm import aliased
 
 from smresidency.auth.models import User
 from smresidency.authoring.documents import PAGE_COLUMNS, PAGES, module_name, text_hash
+from smresidency.authoring.frontmatter import split_module
 from smresidency.authoring.models import Draft
-from smresidency.catalog.models import Course, CourseFileVersion, Module, ModuleVersion
+from smresidency.catalog.models import (
+    Course,
+    CourseFileVersion,
+    Module,
+    ModuleVersion,
+    current_version,
+)
 from smresidency.db import as_utc
 from smresidency.extensions import db
 
@@ -62,8 +69,7 @@ def content_overview() -> list[CourseFiles]:
         select(Module, ModuleVersion.title, ModuleVersion.created_at, creator.name)
         .join(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .outerjoin(creator, creator.id == ModuleVersion.created_by_id)
         .order_by(Module.retired, Module.position)
@@ -129,7 +135,8 @@ def _draft_row(draft, module_rows, by_course, new_modules) -> Row | None:
         return module_rows.get(draft.module_id)
     if draft.file.startswith("modules/"):
         slug = draft.file.removeprefix("modules/").removesuffix(".md")
-        row = Row("modules", module_name(slug), draft.file, "(new module, not yet published)")
+        title = split_module(draft.text)[0].title or module_name(slug)
+        row = Row("modules", module_name(slug), draft.file, f"{title} (new, not yet published)")
         new_modules[draft.course_id].append(row)
         return row
     for page in by_course[draft.course_id].pages:
@@ -145,8 +152,7 @@ def live_modules(course_id: int) -> list[tuple[str, str]]:
             select(Module.slug, ModuleVersion.title)
             .join(
                 ModuleVersion,
-                (ModuleVersion.module_id == Module.id)
-                & (ModuleVersion.content_hash == Module.current_hash),
+                current_version(),
             )
             .where(Module.course_id == course_id, Module.retired.is_(False))
             .order_by(Module.position)

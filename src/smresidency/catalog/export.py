@@ -5,7 +5,7 @@ import zipfile
 
 from sqlalchemy import select
 
-from smresidency.catalog.models import Course, CourseAsset, Module, ModuleVersion
+from smresidency.catalog.models import Course, CourseAsset, Module, ModuleVersion, current_version
 from smresidency.extensions import db
 
 
@@ -27,8 +27,7 @@ def course_tree(course: Course) -> dict[str, bytes]:
         select(Module.slug, ModuleVersion.source)
         .join(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .where(Module.course_id == course.id, Module.retired.is_(False))
         .order_by(Module.position)

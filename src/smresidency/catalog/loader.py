@@ -15,7 +15,7 @@ from smresidency.catalog.sections import Immersion, Plan, parse_immersion, parse
 
 MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 COURSE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*([^)\s]+)")
+IMAGE = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(\s*([^)\s]+)")  # alt may hold \[ \]
 FENCE = re.compile(r"^\s*(```|~~~)")
 QUIZ_HEADING = "## Quiz"
 

@@ -100,6 +100,13 @@ class ModuleVersion(Base):
         return self.question_count > 0
 
 
+def current_version():
+    """The join from a Module to its current ModuleVersion, for select(...).join(...)."""
+    return (ModuleVersion.module_id == Module.id) & (
+        ModuleVersion.content_hash == Module.current_hash
+    )
+
+
 class CourseFileVersion(Base):
     """Every text of course.md, immersion.md and plan.md ever published, with who did it."""
 

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
-from smresidency.catalog.models import Course, CourseAsset, Module, ModuleVersion
+from smresidency.catalog.models import Course, CourseAsset, Module, ModuleVersion, current_version
 from smresidency.extensions import db
 
 
@@ -14,8 +14,7 @@ def course_cards() -> list[tuple[Course, int, int]]:
         .outerjoin(Module, (Module.course_id == Course.id) & Module.retired.is_(False))
         .outerjoin(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .group_by(Course.id)
         .order_by(Course.title)

@@ -11,7 +11,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.catalog.models import Course, Module, ModuleVersion, current_version
 from smresidency.certificates.models import Certificate
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.db import utcnow
@@ -50,8 +50,7 @@ def eligibility(enrolment: Enrolment, course: Course) -> Eligibility:
         select(Module.id, ModuleVersion.title)
         .join(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .where(Module.course_id == course.id, Module.retired.is_(False))
         .order_by(Module.position)

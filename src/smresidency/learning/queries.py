@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only, undefer
 
-from smresidency.catalog.models import Course, Module, ModuleVersion
+from smresidency.catalog.models import Course, Module, ModuleVersion, current_version
 from smresidency.extensions import db
 from smresidency.learning.models import ModuleProgress
 
@@ -90,8 +90,7 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
         .outerjoin(Module, Module.course_id == Course.id)
         .outerjoin(
             ModuleVersion,
-            (ModuleVersion.module_id == Module.id)
-            & (ModuleVersion.content_hash == Module.current_hash),
+            current_version(),
         )
         .outerjoin(
             ModuleProgress,
