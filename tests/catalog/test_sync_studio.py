@@ -92,6 +92,30 @@ def test_disk_sync_keeps_studio_edits_when_the_files_are_unchanged(
     assert report.studio_kept == ["test-course"] and not report.changed
 
 
+def test_a_new_renderer_re_renders_kept_studio_edits(db, write_course, make_user):
+    root = write_course()
+    sync_content(root)
+    db.session.commit()
+    _studio_edit(db, make_user("instructor").id)
+    course = db.session.scalar(select(Course))
+    course.rendered_with = 0  # as if the renderer had changed since
+    module = _module(db, "01-first")
+    version = db.session.scalar(
+        select(ModuleVersion).where(ModuleVersion.content_hash == module.current_hash)
+    )
+    version.rendered_with, version.lesson_html = 0, "<p>stale</p>"
+    db.session.commit()
+
+    report = sync_content(root)
+    db.session.commit()
+    db.session.expire_all()
+    assert report.studio_kept == ["test-course"]
+    assert "Studio lesson text" in _current_source(db, "01-first")
+    version = db.session.get(ModuleVersion, version.id)
+    assert version.rendered_with > 0 and "Studio lesson text" in version.lesson_html
+    assert db.session.scalar(select(Course.rendered_with)) > 0
+
+
 def test_changed_files_replace_studio_edits_which_stay_in_the_history(runner, db, write_course):
     root = write_course()
     sync_content(root)

@@ -56,6 +56,7 @@ class ImportForm(FlaskForm):
 @bp.get("/<course_slug>/export.zip")
 @allow("instructor")
 def export_zip(course_slug: str):
+    """The published course as a .zip of its files, to move it or to put it in git."""
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None:
         abort(404)
@@ -68,12 +69,14 @@ def export_zip(course_slug: str):
 @bp.get("/import")
 @allow("instructor")
 def import_form():
+    """Where an instructor chooses a course .zip to bring in."""
     return render_template("authoring/import.html", form=ImportForm(), problems=[], ignored=[])
 
 
 @bp.post("/import")
 @allow("instructor")
 def import_course():
+    """Check the whole zip first; publish all of it or nothing, listing every problem."""
     form = ImportForm()
     if not form.validate_on_submit():
         return _page(form)

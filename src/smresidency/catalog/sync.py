@@ -1,6 +1,7 @@
 """Put validated content into the database: all or nothing, idempotent, versioned by hash."""
 
 import hashlib
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 from smresidency.catalog.export import course_tree
 from smresidency.catalog.images import Image, ImageRejected, prepare_image
-from smresidency.catalog.loader import CourseSource, ModuleSource, load_content
+from smresidency.catalog.loader import CourseSource, ModuleSource, load_content, load_course
 from smresidency.catalog.models import (
     Course,
     CourseAsset,
@@ -18,7 +19,7 @@ from smresidency.catalog.models import (
 )
 from smresidency.catalog.problems import Problem
 from smresidency.catalog.render import RENDERER_VERSION, render_inline, render_markdown
-from smresidency.catalog.tree import images_of, read_tree, tree_hash
+from smresidency.catalog.tree import images_of, read_tree, tree_hash, write_tree
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
@@ -100,6 +101,16 @@ def loaded_tree(source: CourseSource, images: dict[str, Image]) -> dict[str, byt
     return tree
 
 
+def _published_source(course: Course) -> tuple[CourseSource, dict[str, Image]]:
+    """The course as the database has it, read back by the loader (it was valid when stored)."""
+    tree = course_tree(course)
+    with tempfile.TemporaryDirectory(prefix="smr-published-") as tmp:
+        write_tree(tree, Path(tmp) / course.slug)
+        source = load_course(Path(tmp) / course.slug, [])
+    images = {path: prepare_image(path, data) for path, data in images_of(tree).items()}
+    return source, images
+
+
 def image_base(course_slug: str) -> str:
     """Where a course's images are served from."""
     return f"/media/{course_slug}"
@@ -125,7 +136,11 @@ def _sync_course(
         and tree_hash(course_tree(course)) != digest
     ):
         report.studio_kept.append(source.slug)
-        return
+        if course.rendered_with == RENDERER_VERSION:
+            return
+        # a new renderer still re-renders what the studio published
+        source, images = _published_source(course)
+        from_disk = False
     if course is None:
         # '' = made in the studio: a later disk sync over it reports what it replaces.
         course = Course(slug=source.slug, disk_hash=None if from_disk else "")
