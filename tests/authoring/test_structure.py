@@ -408,3 +408,12 @@ def test_a_new_module_draft_cannot_be_retired(client, login_as, course):
     login_as("instructor")
     client.post(f"{STUDIO}/modules/new", data={"title": "Video", "minutes": "5"})
     assert client.get(f"{STUDIO}/modules/video/retire").status_code == 404
+
+
+def test_a_module_cannot_be_called_new(app, client, login_as, course):
+    login_as("instructor")
+    response = client.post(
+        f"{STUDIO}/modules/new", data={"title": "New", "name": "new", "minutes": "10"}
+    )
+    assert response.status_code == 422
+    assert "reserved for the studio" in response.get_data(as_text=True)

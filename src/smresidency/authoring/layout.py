@@ -28,6 +28,7 @@ from smresidency.extensions import db
 NAME_RULE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_NAME = 40
 MAX_NUMBER = 99
+RESERVED_NAMES = {"new"}  # /studio/<course>/modules/new is the new-module page
 STARTER_BODY = "## Introduction\n\nWrite the lesson here.\n"
 
 
@@ -144,6 +145,8 @@ def name_problem(course: Course, name: str) -> str | None:
             f"Use lower-case letters, digits and single hyphens, at most {MAX_NAME} characters "
             "(for example `tiktok-basics`)."
         )
+    if name in RESERVED_NAMES:
+        return f"`{name}` is reserved for the studio's own pages; choose another name."
     slugs = db.session.scalars(select(Module.slug).where(Module.course_id == course.id)).all()
     if name in {module_name(s) for s in slugs}:
         return f"A module named `{name}` exists in this course (retired ones keep their names)."
