@@ -10,9 +10,7 @@ from smresidency.access import allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.authoring import layout
 from smresidency.authoring.blueprint import bp
-from smresidency.authoring.views import doc_or_404
-from smresidency.catalog.models import Course
-from smresidency.catalog.queries import course_by_slug
+from smresidency.authoring.views import course_or_404, doc_or_404
 
 
 def _strip(value):
@@ -42,18 +40,11 @@ class NewModuleForm(FlaskForm):
     submit = SubmitField("Create the draft")
 
 
-def _course_or_404(course_slug: str) -> Course:
-    course = course_by_slug(course_slug)
-    if course is None:
-        abort(404)
-    return course
-
-
 @bp.route("/<course_slug>/modules/new", methods=["GET", "POST"])
 @allow("instructor")
 def new_module(course_slug: str):
     """Start a new module as a draft, numbered last; it goes live when published."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     form = NewModuleForm()
     if request.method == "GET":
         return render_template("authoring/new_module.html", course=course, form=form)
@@ -101,7 +92,7 @@ def _order_form(modules: list[layout.LiveModule]) -> FlaskForm:
 @allow("instructor")
 def order(course_slug: str):
     """Put the live modules in a new order; files are renumbered and `requires` follow."""
-    course = _course_or_404(course_slug)
+    course = course_or_404(course_slug)
     modules = layout.live_modules(course)
     form = _order_form(modules)
     boxes = [(live, form[f"position-{live.module.id}"]) for live in modules]

@@ -8,7 +8,7 @@ all or nothing, and a course that exists gets new versions (learners' records st
 import tempfile
 from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 from smresidency.access import allow
 from smresidency.authoring.blueprint import bp
 from smresidency.authoring.publish import lock_course, relative_problems
+from smresidency.authoring.views import course_or_404
 from smresidency.authoring.zipimport import SlugNeeded, ZipRejected, unpack_course
 from smresidency.catalog.export import course_tree, zip_tree
 from smresidency.catalog.models import Course
@@ -57,9 +58,7 @@ class ImportForm(FlaskForm):
 @allow("instructor")
 def export_zip(course_slug: str):
     """The published course as a .zip of its files, to move it or to put it in git."""
-    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
-    if course is None:
-        abort(404)
+    course = course_or_404(course_slug)
     response = Response(zip_tree(course.slug, course_tree(course)), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
     response.headers["Cache-Control"] = "no-store"

@@ -1,22 +1,15 @@
 """The studio's images page: upload PNG, JPEG, WebP or SVG with alt text; copy the Markdown."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smresidency.access import allow
 from smresidency.authoring import assets
 from smresidency.authoring.blueprint import bp
 from smresidency.authoring.forms_images import MODULE_NAME, NAME_RULE, ImageUploadForm
-from smresidency.catalog import queries
+from smresidency.authoring.views import course_or_404
 from smresidency.catalog.images import IMAGE_NAME, MAX_RASTER_BYTES, ImageRejected
 from smresidency.catalog.models import Course
-
-
-def _course(course_slug: str) -> Course:
-    course = queries.course_by_slug(course_slug)
-    if course is None:
-        abort(404)
-    return course
 
 
 def editor_url(course_slug: str, module: str | None) -> str | None:
@@ -58,7 +51,7 @@ def _page(course: Course, form: ImageUploadForm, status: int = 200):
 @allow("instructor")
 def images(course_slug: str):
     """The course's images with the Markdown to paste, and the form to add one."""
-    course = _course(course_slug)
+    course = course_or_404(course_slug)
     module = request.args.get("module", "")
     form = ImageUploadForm(formdata=None, back=module if MODULE_NAME.fullmatch(module) else "")
     return _page(course, form)
@@ -68,7 +61,7 @@ def images(course_slug: str):
 @allow("instructor")
 def upload_image(course_slug: str):
     """Store one checked image; a refusal keeps what was typed and says what to change."""
-    course = _course(course_slug)
+    course = course_or_404(course_slug)
     form = ImageUploadForm()
     if not form.validate_on_submit():
         return _page(course, form, 422)

@@ -16,16 +16,24 @@ from smresidency.authoring.frontmatter import (
 )
 from smresidency.authoring.preview import preview
 from smresidency.authoring.services import publish_doc, reload, save_draft
+from smresidency.catalog.models import Course
 from smresidency.catalog.problems import Problem
 from smresidency.catalog.queries import course_by_slug
 
 DOC_URL = "/<course_slug>/<any(modules, pages):kind>/<key>"
 
 
+def course_or_404(course_slug: str) -> Course:
+    """The course named in the URL, or 404."""
+    course = course_by_slug(course_slug)
+    if course is None:
+        abort(404)
+    return course
+
+
 def doc_or_404(course_slug: str, kind: str, key: str) -> Doc:
     """The document named in the URL, or 404."""
-    course = course_by_slug(course_slug)
-    doc = load_doc(course, kind, key) if course else None
+    doc = load_doc(course_or_404(course_slug), kind, key)
     if doc is None:
         abort(404)
     return doc
