@@ -59,6 +59,16 @@ class Outline:
         return sum(1 for s in self.modules if s.status == "complete")
 
     @property
+    def finished(self) -> bool:
+        """Every live module is complete (a course with none is not 'finished')."""
+        return bool(self.modules) and self.completed == len(self.modules)
+
+    @property
+    def started(self) -> bool:
+        """The learner has read or completed at least one live module."""
+        return any(s.status in ("read", "complete") for s in self.modules)
+
+    @property
     def next_up(self) -> ModuleState | None:
         """Where to continue: a read module awaiting its quiz, else the first open one."""
         for wanted in ("read", "open"):
@@ -156,6 +166,26 @@ def lesson(version_id: int) -> ModuleVersion:
         .options(undefer(ModuleVersion.objectives))
         .execution_options(populate_existing=True)
     )
+
+
+def certificate_for(user_id: int, course_id: int):
+    """The learner's certificate for this course, for the finished course page, or None."""
+    from smresidency.certificates.models import Certificate
+
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id == course_id
+        )
+    )
+
+
+def immersion_started(cohort_id: int) -> bool:
+    """Whether the cohort's immersion day has begun in its own zone (ratings turn to 'after')."""
+    from smresidency.cohorts.models import Cohort
+    from smresidency.cohorts.schedule import local_today
+
+    cohort = db.session.get(Cohort, cohort_id)
+    return local_today(cohort) >= cohort.immersion_date
 
 
 def completed_by_course(user_id: int) -> dict[int, int]:

@@ -24,7 +24,17 @@ def course(course_slug: str):
     enrolment = enrolment_of(current_user.id, outline.course.id)
     if enrolment is not None and enrolment.status != "active":
         enrolment = None
-    return render_template("learning/course.html", outline=outline, enrolment=enrolment)
+    certificate = None
+    if outline.finished:
+        certificate = queries.certificate_for(current_user.id, outline.course.id)
+    day_started = enrolment is not None and queries.immersion_started(enrolment.cohort_id)
+    return render_template(
+        "learning/course.html",
+        outline=outline,
+        enrolment=enrolment,
+        certificate=certificate,
+        day_started=day_started,
+    )
 
 
 @bp.get("/<course_slug>/modules/<module_slug>")
@@ -72,7 +82,9 @@ def mark_read(course_slug: str, module_slug: str):
             f"“{state.version.title}” is marked as read. Its quiz completes the module.", "success"
         )
         return redirect(
-            url_for("learning.module", course_slug=course_slug, module_slug=module_slug)
+            url_for(
+                "learning.module", course_slug=course_slug, module_slug=module_slug, _anchor="quiz"
+            )
         )
     flash(f"“{state.version.title}” is complete.", "success")
     target = nxt.module.slug if nxt else None
