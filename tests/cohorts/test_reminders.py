@@ -252,3 +252,24 @@ def test_choosing_nobody_is_a_form_error(client, login_as, world):
         assert response.status_code == 422
         assert "Choose at least one learner, or everyone at risk." in response.get_data(True)
     assert counts(client.application) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("offset", "subject_has", "body_has"),
+    [
+        (3, "modules before", "Please finish the online modules before then"),
+        (0, "Today is your Remind course immersion day", "is today"),
+        (-2, "modules for your certificate", "was on"),
+    ],
+)
+def test_default_message_follows_the_day(app, world, offset, subject_has, body_has):
+    """On or after the day the reminder no longer asks to finish 'before' it."""
+    with app.app_context():
+        roster = reminders.roster(db.session.get(Cohort, world.cohort_id))
+        day = roster.cohort.immersion_date
+        subject, body = reminders.default_message(
+            roster, "Coordinator", "U", today=day - timedelta(days=offset)
+        )
+    assert subject_has in subject and body_has in body
+    if offset <= 0:
+        assert "before" not in subject and "before then" not in body

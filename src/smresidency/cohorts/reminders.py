@@ -163,15 +163,38 @@ def _long_date(day: date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def default_message(roster: Roster, sender: str, url: str) -> tuple[str, str]:
-    """Subject and body offered to the coordinator; {placeholders} are filled per learner."""
+def default_message(
+    roster: Roster, sender: str, url: str, today: date | None = None
+) -> tuple[str, str]:
+    """Subject and body offered to the coordinator; {placeholders} are filled per learner.
+
+    On or after the immersion day the message no longer asks to finish "before" it.
+    """
     course, cohort = roster.course.title, roster.cohort.name
-    when = _long_date(roster.cohort.immersion_date)
-    subject = f"Reminder: finish the {course} modules before {when}"
+    day = roster.cohort.immersion_date
+    when = _long_date(day)
+    today = today or local_today(roster.cohort)
+    if today < day:
+        subject = f"Reminder: finish the {course} modules before {when}"
+        ask = (
+            f"Your immersion day for {course} ({cohort}) is on {when}. Please finish the "
+            "online modules before then, so that the day can be spent hands-on."
+        )
+    elif today == day:
+        subject = f"Today is your {course} immersion day: finish the online modules"
+        ask = (
+            f"Your immersion day for {course} ({cohort}) is today. Your certificate needs "
+            "every online module as well, so please finish the ones you have left."
+        )
+    else:
+        subject = f"Reminder: finish the {course} modules for your certificate"
+        ask = (
+            f"Your immersion day for {course} ({cohort}) was on {when}. Your certificate "
+            "is issued once the online modules are finished too."
+        )
     body = (
         "Hello {name},\n\n"
-        f"Your immersion day for {course} ({cohort}) is on {when}. Please finish the "
-        "online modules before then, so that the day can be spent hands-on.\n\n"
+        f"{ask}\n\n"
         "You have completed {percent}% so far. The modules you have left are:\n"
         "{modules_left}\n\n"
         f"Continue where you left off: {url}\n\n"
