@@ -162,3 +162,12 @@ def test_csrf_is_required_on_posts(database_url, tmp_path):
     assert "CSRF" in response.get_data(as_text=True) or "Bad request" in response.get_data(
         as_text=True
     )
+
+
+def test_every_page_names_a_favicon_that_is_served(client):
+    """Browsers asked for /favicon.ico and got 404 on every page; the page now names one."""
+    page = client.get("/").get_data(as_text=True)
+    href = page.split('rel="icon"', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+    icon = client.get(href)
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
