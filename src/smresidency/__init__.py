@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_proxy_fix(app)
     register_extensions(app)
     register_request_cycle(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -124,6 +125,13 @@ def register_request_cycle(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+def register_converters(app: Flask) -> None:
+    """Bounded `<int:…>` everywhere: an id too large for the database is a 404, not a 500."""
+    from smresidency.converters import register_converters as register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
