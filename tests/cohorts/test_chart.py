@@ -119,3 +119,14 @@ def test_window_is_at_most_sixty_days(app, client, login_as, seeded):
     assert len(rows) == DAYS
     assert rows[0][0] == (day(0).date() - timedelta(days=DAYS - 1)).isoformat()
     assert re.search(r"<desc[^>]*>Cumulative module completions", html)
+
+
+def test_a_cohort_with_no_completions_says_so_instead_of_a_blank_chart(
+    client, login_as, course, staff, make_cohort
+):
+    cohort_id, _ = make_cohort(course, coordinators=[staff["coordinator"]], learners=2)
+    login_as(user=staff["coordinator"])
+    html = client.get(f"/cohorts/{cohort_id}").get_data(as_text=True)
+    chart = html.split('class="chart"', 1)[1].split("</figure>", 1)[0]
+    assert "No learner has completed a module yet" in chart
+    assert "<svg" not in chart

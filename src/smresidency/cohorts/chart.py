@@ -40,6 +40,11 @@ class Chart:
     baseline: int = HEIGHT - BOTTOM
 
     @property
+    def empty(self) -> bool:
+        """No module completed yet: a flat line at zero would read as a blank box."""
+        return not any(total for _, total in self.days)
+
+    @property
     def polyline(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
 
