@@ -14,12 +14,14 @@ bp = Blueprint("catalog", __name__)
 def home():
     """What the residency is, and the courses with a way in."""
     cards = queries.course_cards()
-    progress = {}
+    progress, steps = {}, []
     if current_user.is_authenticated:
+        from smresidency.learning.next_step import next_steps
         from smresidency.learning.queries import completed_by_course
 
         progress = completed_by_course(current_user.id)
-    return render_template("catalog/home.html", cards=cards, progress=progress)
+        steps = next_steps(current_user.id)
+    return render_template("catalog/home.html", cards=cards, progress=progress, steps=steps)
 
 
 @bp.get("/media/<course_slug>/<path:filename>")
