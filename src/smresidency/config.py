@@ -29,8 +29,12 @@ class Defaults:
     SMTP_SSL = False  # implicit TLS (usually port 465) instead of STARTTLS
     PASSWORD_RESET_MAX_AGE = 3600
     LOGIN_WINDOW_SECONDS = 900
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5  # one account from one client address
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # any accounts from one client address
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 50  # from all addresses; then only clean addresses may try
+    REGISTER_WINDOW_SECONDS = 3600
+    REGISTER_MAX_PER_ADDRESS = 10
+    REGISTER_MAX_MAIL_PER_ACCOUNT = 3
     RESET_WINDOW_SECONDS = 3600
     RESET_MAX_PER_ACCOUNT = 3
     RESET_MAX_PER_ADDRESS = 10

@@ -13,15 +13,17 @@ from smresidency.extensions import db
 from smresidency.ratelimit.models import RateLimitHit
 from tests.conftest import PASSWORD
 
-PER_ACCOUNT = 3
+PER_PAIR = 3
 PER_ADDRESS = 5
+PER_ACCOUNT = 6
 
 
 @pytest.fixture
 def app_config():
     return {
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": PER_ACCOUNT,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": PER_PAIR,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": PER_ADDRESS,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": PER_ACCOUNT,
     }
 
 
@@ -41,7 +43,15 @@ def error_box(response) -> str:
 def fail(client, email, times, address="192.0.2.1"):
     for _ in range(times):
         response = sign_in(client, email, "not the password at all", address)
+        assert response.status_code == 200
         assert GENERIC_FAILURE in error_box(response)
+
+
+def assert_throttled(response, window=900):
+    """Refused unchecked: 429, the throttle message, and when to come back."""
+    assert response.status_code == 429
+    assert THROTTLED in error_box(response)
+    assert 0 < int(response.headers["Retry-After"]) <= window
 
 
 def failures(app, scope=None) -> int:
@@ -52,44 +62,62 @@ def failures(app, scope=None) -> int:
         return db.session.scalar(query)
 
 
-def test_account_limit_refuses_even_the_right_password(client, make_user):
+def test_an_address_that_keeps_failing_is_refused_even_the_right_password(client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT)
-    response = sign_in(client, user.email)
-    assert response.status_code == 200
-    assert THROTTLED in error_box(response)
+    fail(client, user.email, PER_PAIR)
+    assert_throttled(sign_in(client, user.email))
     assert client.get("/account").status_code == 302
 
 
-def test_below_the_account_limit_the_right_password_works(client, make_user):
+def test_below_the_limit_the_right_password_works(client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT - 1)
+    fail(client, user.email, PER_PAIR - 1)
     assert sign_in(client, user.email).status_code == 302
 
 
-def test_account_limit_counts_failures_from_every_address(client, make_user):
+def test_someone_hammering_an_account_does_not_lock_its_owner_out(client, make_user):
+    """Issue 12.2: failures from one address used to lock the account for everyone."""
+    user = make_user()
+    fail(client, user.email, PER_PAIR, address="203.0.113.66")
+    assert_throttled(sign_in(client, user.email, address="203.0.113.66"))
+    owner = sign_in(client, user.email, address="192.0.2.10")
+    assert owner.status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_signing_in_does_not_forgive_the_attacker(client, make_user):
+    user = make_user()
+    fail(client, user.email, PER_PAIR, address="203.0.113.66")
+    assert sign_in(client, user.email, address="192.0.2.10").status_code == 302
+    client.post("/logout")
+    assert_throttled(sign_in(client, user.email, address="203.0.113.66"))
+
+
+def test_a_distributed_guess_stops_addresses_that_failed_but_not_the_owner(client, make_user):
     user = make_user()
     for n in range(PER_ACCOUNT):
         fail(client, user.email, 1, address=f"198.51.100.{n}")
-    response = sign_in(client, user.email, address="203.0.113.9")
-    assert THROTTLED in error_box(response)
+    # each of those addresses is below its own limit, but the account is under attack
+    assert_throttled(sign_in(client, user.email, address="198.51.100.0"))
+    assert sign_in(client, user.email, address="203.0.113.9").status_code == 302
 
 
 def test_unknown_account_is_throttled_the_same_way(client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT, address="192.0.2.1")
-    fail(client, "nobody@example.test", PER_ACCOUNT, address="192.0.2.2")
+    fail(client, user.email, PER_PAIR, address="192.0.2.1")
+    fail(client, "nobody@example.test", PER_PAIR, address="192.0.2.2")
 
     known = sign_in(client, user.email, address="192.0.2.1")
     unknown = sign_in(client, "nobody@example.test", address="192.0.2.2")
-    assert THROTTLED in error_box(known)
+    assert_throttled(known)
+    assert_throttled(unknown)
     assert error_box(known) == error_box(unknown)
 
 
 def test_account_names_are_counted_case_insensitively(client, make_user):
     make_user(email="ann@example.test")
-    fail(client, "ANN@example.test", PER_ACCOUNT)
-    assert THROTTLED in error_box(sign_in(client, "ann@example.test"))
+    fail(client, "ANN@example.test", PER_PAIR)
+    assert_throttled(sign_in(client, "ann@example.test"))
 
 
 def test_address_limit_trips_across_accounts(client, make_user):
@@ -100,26 +128,39 @@ def test_address_limit_trips_across_accounts(client, make_user):
     assert failures(client.application, "address") == PER_ADDRESS
 
     fresh = make_user()
-    response = sign_in(client, fresh.email)
-    assert THROTTLED in error_box(response)
+    assert_throttled(sign_in(client, fresh.email))
     # The accounts themselves are not locked: the same user from another address signs in.
     assert sign_in(client, fresh.email, address="192.0.2.77").status_code == 302
 
 
-def test_success_clears_the_accounts_failures(client, make_user):
+def test_retry_after_says_when_the_oldest_failure_leaves_the_window(app, client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT - 1)
+    fail(client, user.email, PER_PAIR)
+    with app.app_context():
+        window = app.config["LOGIN_WINDOW_SECONDS"]
+        db.session.execute(
+            update(RateLimitHit).values(created_at=utcnow() - timedelta(seconds=window - 120))
+        )
+        db.session.commit()
+    response = sign_in(client, user.email)
+    assert_throttled(response)
+    assert 110 <= int(response.headers["Retry-After"]) <= 120
+
+
+def test_success_clears_the_addresses_failures(client, make_user):
+    user = make_user()
+    fail(client, user.email, PER_PAIR - 1)
     assert sign_in(client, user.email).status_code == 302
-    assert failures(client.application, "account") == 0
+    assert failures(client.application, "pair") == 0
     client.post("/logout")
 
-    fail(client, user.email, PER_ACCOUNT - 1)
+    fail(client, user.email, PER_PAIR - 1)
     assert sign_in(client, user.email).status_code == 302
 
 
 def test_failures_outside_the_window_do_not_count(app, client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT)
+    fail(client, user.email, PER_PAIR)
     with app.app_context():
         window = app.config["LOGIN_WINDOW_SECONDS"]
         db.session.execute(
@@ -131,16 +172,15 @@ def test_failures_outside_the_window_do_not_count(app, client, make_user):
 
 def test_counts_live_in_the_database_and_every_app_instance_sees_them(app, client, make_user):
     user = make_user()
-    fail(client, user.email, PER_ACCOUNT)
-    assert failures(app, "account") == PER_ACCOUNT
-    assert failures(app, "address") == PER_ACCOUNT
+    fail(client, user.email, PER_PAIR)
+    assert failures(app, "pair") == PER_PAIR
+    assert failures(app, "address") == PER_PAIR
 
     other_worker = create_app(dict(app.config))
     try:
         assert other_worker is not app
         other_client = other_worker.test_client()
-        response = sign_in(other_client, user.email)
-        assert THROTTLED in error_box(response)
+        assert_throttled(sign_in(other_client, user.email))
         assert other_client.get("/account").status_code == 302
     finally:
         with other_worker.app_context():

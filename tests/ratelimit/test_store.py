@@ -119,3 +119,37 @@ def test_prune_command_removes_only_old_database_hits(app, runner):
         keys = db.session.scalars(select(RateLimitHit.key)).all()
         assert keys == ["new"]
         assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 1
+
+
+def test_retry_after_is_when_the_oldest_counted_hit_leaves_the_window(store_app):
+    bucket = f"test-{uuid.uuid4().hex[:8]}"
+    with store_app.app_context():
+        assert ratelimit.retry_after(bucket, "k", 2, 600) == 0
+        for _ in range(3):
+            ratelimit.hit(bucket, "k", 600)
+        waits = [ratelimit.retry_after(bucket, "k", n, 600) for n in (4, 3, 2)]
+        db.session.commit()
+    assert waits[0] == 0
+    assert 590 <= waits[1] <= 600
+    assert 590 <= waits[2] <= 600
+
+
+def test_retry_after_counts_from_the_hit_that_frees_a_place(app):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from smresidency.db import utcnow
+    from smresidency.ratelimit.models import RateLimitHit
+
+    with app.app_context():
+        ratelimit.hit("aged", "k", 600)
+        db.session.execute(
+            update(RateLimitHit).values(created_at=utcnow() - timedelta(seconds=500))
+        )
+        ratelimit.hit("aged", "k", 600)
+        # at most 2 allowed: the old hit frees a place in about 100 s
+        assert 95 <= ratelimit.retry_after("aged", "k", 2, 600) <= 100
+        # at most 1 allowed: both must leave; the newer one goes in about 600 s
+        assert 595 <= ratelimit.retry_after("aged", "k", 1, 600) <= 600
+        db.session.commit()

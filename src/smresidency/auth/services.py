@@ -16,6 +16,7 @@ from smresidency.auth.passwords import hash_password, needs_rehash, verify_passw
 from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
 from smresidency.mail.services import send_mail
+from smresidency.text import printable
 
 # A valid hash of a random password: verifying against it costs the same as a real account.
 _DUMMY_PASSWORD = secrets.token_urlsafe(16)
@@ -56,6 +57,7 @@ class SignInResult:
 
     user: User | None
     message: str | None = None
+    retry_after: int = 0  # seconds, when the attempt was refused unchecked by the throttle
 
 
 GENERIC_FAILURE = "That e-mail address and password do not match an active account."
@@ -63,10 +65,11 @@ THROTTLED = "Too many failed sign-in attempts. Please wait a few minutes and try
 
 
 def authenticate(email: str, password: str, address: str) -> SignInResult:
-    """Check a password under the per-account and per-address throttle."""
+    """Check a password unless this address has failed too often for this account or at all."""
     email = normalise_email(email)
-    if throttle.is_throttled(email, address):
-        return SignInResult(None, THROTTLED)
+    wait = throttle.retry_after(email, address)
+    if wait:
+        return SignInResult(None, THROTTLED, wait)
     user = find_user(email)
     if user is None:
         verify_password(_dummy_hash(), password)
@@ -74,7 +77,7 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     if not ok:
         throttle.record_failure(email, address)
         return SignInResult(None, GENERIC_FAILURE)
-    throttle.clear_account(email)
+    throttle.clear_pair(email, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_sign_in_at = utcnow()
@@ -162,7 +165,7 @@ def request_password_reset(email: str) -> None:
     send_mail(
         user.email,
         f"Reset your {current_app.config['SITE_NAME']} password",
-        f"Hello {user.name},\n\nSomeone asked to reset the password of your account. "
+        f"Hello {printable(user.name)},\n\nSomeone asked to reset the password of your account. "
         f"If it was you, open this link within {minutes} minutes:\n\n{link}\n\n"
         "The link works once. If you did not ask for it, ignore this message; "
         "your password stays as it is.\n",

@@ -45,6 +45,9 @@ def login():
             flash(f"Welcome back, {result.user.name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
         form.form_errors.append(result.message)
+        if result.retry_after:
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(result.retry_after)}
     return render_template("auth/login.html", form=form)
 
 

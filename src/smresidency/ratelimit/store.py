@@ -1,5 +1,6 @@
 """Sliding-window counters in the database or in Redis, chosen by REDIS_URL."""
 
+import math
 import time
 import uuid
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, g, has_request_context
 from sqlalchemy import delete, func, select
 
-from smresidency.db import utcnow
+from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
 from smresidency.ratelimit.models import RateLimitHit
 
@@ -91,6 +92,31 @@ def limit(bucket: str, key: str, max_hits: int, window: int) -> bool:
         return False
     hit(bucket, key, window)
     return True
+
+
+def retry_after(bucket: str, key: str, max_hits: int, window: int) -> int:
+    """Whole seconds until (bucket, key) is back under max_hits, for a Retry-After header."""
+    client = _redis()
+    over = count(bucket, key, window) - max_hits
+    if over < 0:
+        return 0
+    if client is not None:
+        oldest = client.zrange(_rkey(bucket, key), over, over, withscores=True)
+        freed_at = oldest[0][1] + window if oldest else time.time()
+        return max(1, math.ceil(freed_at - time.time()))
+    since = utcnow() - timedelta(seconds=window)
+    oldest = db.session.scalar(
+        select(RateLimitHit.created_at)
+        .where(RateLimitHit.bucket == bucket, RateLimitHit.key == key.lower())
+        .where(RateLimitHit.created_at >= since)
+        .order_by(RateLimitHit.created_at)
+        .offset(over)
+        .limit(1)
+    )
+    if oldest is None:
+        return 1
+    freed_at = as_utc(oldest) + timedelta(seconds=window)
+    return max(1, math.ceil((freed_at - utcnow()).total_seconds()))
 
 
 def prune(older_than: int) -> int:
