@@ -66,6 +66,13 @@ ROUTES: dict[str, Route] = {
     "auth.logout": Route(method="POST"),
     "auth.account": Route(),
     "auth.sign_out_everywhere": Route(method="POST", data={"confirm": "y"}),
+    # one's own devices only (tests/auth/test_devices.py); an id that is nobody's: 404
+    "auth.sign_out_device": Route(
+        args={"device_id": 999999},
+        method="POST",
+        data={"confirm": "y"},
+        overrides={a: 404 for a in ACTORS if a != "anonymous"},
+    ),
     "auth.forgot_password": Route(),
     "auth.reset_password": Route(args={"token": RESET_TOKEN}),
     "mail.outbox": Route(may=ADMINS),

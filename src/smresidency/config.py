@@ -32,6 +32,8 @@ class Defaults:
     LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS = 5  # one account from one client address
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20  # any accounts from one client address
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 50  # from all addresses; then only clean addresses may try
+    DEVICE_SESSION_MAX_IDLE_DAYS = 30  # a device unseen this long is signed out
+    REGISTER_CONFIRM_MAX_AGE = 86400  # seconds a registration link works
     REGISTER_WINDOW_SECONDS = 3600
     REGISTER_MAX_PER_ADDRESS = 10
     REGISTER_MAX_MAIL_PER_ACCOUNT = 3

@@ -1,4 +1,4 @@
-"""People, their roles, failed sign-ins and password-reset tokens."""
+"""People, their roles, their signed-in devices, pending registrations and reset tokens."""
 
 import secrets
 from datetime import datetime
@@ -12,6 +12,10 @@ from smresidency.db import Base, utcnow
 def new_session_token() -> str:
     """A fresh random token; replacing it ends every session of its user."""
     return secrets.token_urlsafe(32)
+
+
+# A device session's cookie value starts with this; per-user tokens never contain a dot.
+DEVICE_COOKIE_PREFIX = "d."
 
 
 class User(Base):
@@ -32,7 +36,11 @@ class User(Base):
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
     )
 
-    # Flask-Login protocol: the session stores the token, not the id, so rotating it signs out.
+    # The device session this request was signed in through (set by the session loader).
+    current_device = None
+
+    # Flask-Login protocol: the session stores a token, not the id. login_user() stores this
+    # per-user token, and the sign-in hook (auth.session) replaces it with a device token.
     @property
     def is_authenticated(self) -> bool:
         return True
@@ -87,3 +95,33 @@ class PasswordResetToken(Base):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class DeviceSession(Base):
+    """One signed-in browser; the cookie holds its token, so ending the row ends that device."""
+
+    __tablename__ = "device_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class PendingRegistration(Base):
+    """A registration waiting for its e-mail link; the account exists only once it is opened."""
+
+    __tablename__ = "pending_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from smresidency import ratelimit
 from smresidency.access import ROLES
-from smresidency.auth import throttle
+from smresidency.auth import devices, throttle
 from smresidency.auth.models import PasswordResetToken, User, UserRole, new_session_token
 from smresidency.auth.passwords import hash_password, needs_rehash, verify_password
 from smresidency.db import as_utc, utcnow
@@ -94,8 +94,20 @@ def _dummy_hash() -> str:
 
 
 def end_all_sessions(user: User) -> None:
-    """Rotate the session token: every browser signed in as this user is signed out."""
+    """End every device session and rotate the per-user token: every browser is signed out."""
+    devices.end_every_device(user)
     user.session_token = new_session_token()
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """End this browser's session server-side, so a copy of its cookie stops working too."""
+    device = user.current_device
+    if device is not None:
+        devices.end_device(user, device.id)
+    else:
+        # a session from before device sessions carries the per-user token: rotate it
+        user.session_token = new_session_token()
     db.session.flush()
 
 

@@ -1,7 +1,7 @@
-"""Flask-Login wiring: sessions hold a per-user token that the database can revoke."""
+"""Flask-Login wiring: a session holds its device's token, which the database can revoke."""
 
 from flask import Flask
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -22,7 +22,8 @@ class Anonymous(AnonymousUserMixin):
 
 def init_login_manager(app: Flask) -> None:
     """Bind Flask-Login and resolve sessions by their token."""
-    from smresidency.auth.models import User
+    from smresidency.auth.devices import load_device
+    from smresidency.auth.models import DEVICE_COOKIE_PREFIX, User
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -31,9 +32,14 @@ def init_login_manager(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
 
+    user_logged_in.connect(_on_sign_in)
+
     @login_manager.user_loader
     def load_user(token: str):
-        # one statement on every request: the user and their roles together
+        # one statement on every request: the user, their roles and the device together
+        if token.startswith(DEVICE_COOKIE_PREFIX):
+            return load_device(token)
+        # a per-user token: a session from before device sessions (and test fixtures)
         return (
             db.session.execute(
                 select(User)
@@ -43,3 +49,10 @@ def init_login_manager(app: Flask) -> None:
             .unique()
             .scalar_one_or_none()
         )
+
+
+def _on_sign_in(app, user, **extra) -> None:
+    """Every sign-in, whichever view performs it, gets its own device session."""
+    from smresidency.auth.devices import open_device
+
+    open_device(user)

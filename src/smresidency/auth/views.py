@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from smresidency.access import PUBLIC, SIGNED_IN, allow
-from smresidency.auth import bp, services
+from smresidency.auth import bp, devices, queries, services
 from smresidency.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -27,7 +27,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _start_session(user) -> None:
-    """A fresh session at every sign-in: nothing from before survives into it."""
+    """A fresh session at every sign-in: nothing from before survives into it, and the
+    device session this browser held until now ends (a new one opens at login_user)."""
+    previous = getattr(current_user, "current_device", None)
+    if previous is not None:
+        devices.end_device(current_user, previous.id)
     session.clear()
     login_user(user)
 
@@ -67,11 +71,17 @@ def register():
     return render_template("auth/register.html", form=form)
 
 
+def _end_session() -> None:
+    """Forget the signed-in user in this browser (the server side is ended by the caller)."""
+    logout_user()
+    session.clear()
+
+
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout():
-    logout_user()
-    session.clear()
+    services.sign_out(current_user._get_current_object())
+    _end_session()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -89,7 +99,29 @@ def account():
             _start_session(current_user._get_current_object())
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, everywhere=ConfirmForm())
+    return render_template(
+        "auth/account.html",
+        form=form,
+        everywhere=ConfirmForm(),
+        devices=queries.devices_of(current_user),
+        this_device=current_user.current_device,
+    )
+
+
+@bp.post("/account/devices/<int:device_id>/sign-out")
+@allow(SIGNED_IN)
+def sign_out_device(device_id: int):
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.account"))
+    user = current_user._get_current_object()
+    if not devices.end_device(user, device_id):
+        abort(404)
+    if user.current_device is not None and user.current_device.id == device_id:
+        _end_session()
+        flash("You are signed out.", "info")
+        return redirect(url_for("auth.login"))
+    flash("That device is signed out.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/sign-out-everywhere")
@@ -97,8 +129,7 @@ def account():
 def sign_out_everywhere():
     if ConfirmForm().validate_on_submit():
         services.end_all_sessions(current_user._get_current_object())
-        logout_user()
-        session.clear()
+        _end_session()
         flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))
 
