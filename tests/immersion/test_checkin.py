@@ -29,8 +29,21 @@ def clock(monkeypatch):
     return c
 
 
+def on_the_clocks_day(cohort_id: int) -> None:
+    """Codes are accepted only on the immersion day: make it the test clock's day."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from smresidency.cohorts.models import Cohort
+
+    today = datetime.fromtimestamp(T0, UTC).date()
+    db.session.execute(update(Cohort).where(Cohort.id == cohort_id).values(immersion_date=today))
+    db.session.commit()
+
+
 @pytest.fixture
-def day(synced_course, make_user, make_cohort):
+def day(app, synced_course, make_user, make_cohort):
     faculty = make_user("instructor", name="Dr Faye Faculty")
     coordinator = make_user("coordinator")
     learners = [make_user("learner") for _ in range(3)]
@@ -42,6 +55,8 @@ def day(synced_course, make_user, make_cohort):
         learners=learners,
     )
     other_id, others = make_cohort(synced_course, name="April cohort", learners=1)
+    with app.app_context():
+        on_the_clocks_day(cohort_id)
     return {
         "cohort": cohort_id,
         "faculty": faculty,

@@ -39,7 +39,11 @@ def cohort(synced_course, make_user, make_cohort):
     faculty = make_user("instructor", email=FACULTY, name="Dr Faye Faculty")
     learner = make_user("learner", email=LEARNER, name="Abe Adams")
     cohort_id, _ = make_cohort(
-        synced_course, name="March cohort", faculty=[faculty], learners=[learner, make_user()]
+        synced_course,
+        name="March cohort",
+        faculty=[faculty],
+        learners=[learner, make_user()],
+        immersion_in_days=0,  # QR codes are accepted only on the immersion day
     )
     return cohort_id
 

@@ -9,7 +9,8 @@ import io
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 
 import segno
 from flask import current_app
@@ -18,7 +19,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, func, select
 
 from smresidency.cohorts.access import taught_cohorts, with_course
+from smresidency.cohorts.chart import long_date
 from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.cohorts.schedule import cohort_zone
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff
 from smresidency.immersion.services import item_of_kind
@@ -35,6 +38,14 @@ OTHER_COHORT = (
     "Check that you are in the right room, or ask the faculty at the desk."
 )
 NO_ITEM = "This course's checklist has no check-in item. Faculty will check you in at the desk."
+NOT_YET = (
+    "Check-in opens on the immersion day, {day}. This code cannot be used before then: "
+    "scan the code on the screen when you arrive."
+)
+CLOSED = (
+    "Check-in closed at the end of the immersion day, {day}. "
+    "If you were there, ask the faculty to check you in by hand."
+)
 
 
 def now() -> float:
@@ -79,6 +90,32 @@ def cohort_id_of(token: str) -> int:
     return cohort_id
 
 
+def day_window(cohort: Cohort) -> tuple[datetime, datetime]:
+    """When codes are accepted: the immersion day in the cohort's zone, widened on both sides
+    by CHECKIN_GRACE_MINUTES (a learner arriving just before midnight, a clock a little off)."""
+    zone = cohort_zone(cohort)
+    starts = datetime.combine(cohort.immersion_date, clock_time.min, zone)
+    ends = datetime.combine(cohort.immersion_date + timedelta(days=1), clock_time.min, zone)
+    grace = timedelta(minutes=int(current_app.config.get("CHECKIN_GRACE_MINUTES", 60)))
+    return starts - grace, ends + grace
+
+
+def is_open(cohort: Cohort) -> bool:
+    """Whether the cohort's codes are accepted at this moment."""
+    opens, closes = day_window(cohort)
+    return opens <= datetime.fromtimestamp(now(), UTC) < closes
+
+
+def _on_the_day(cohort: Cohort) -> None:
+    """CheckinRefused before the immersion day (403) and after it (410)."""
+    opens, closes = day_window(cohort)
+    moment = datetime.fromtimestamp(now(), UTC)
+    if moment < opens:
+        raise CheckinRefused(NOT_YET.format(day=long_date(cohort.immersion_date)), 403)
+    if moment >= closes:
+        raise CheckinRefused(CLOSED.format(day=long_date(cohort.immersion_date)), 410)
+
+
 def qr_svg(data: str, title: str, label: str) -> Markup:
     """An inline SVG QR code of `data`: no style attributes, a title, and an accessible name."""
     out = io.BytesIO()
@@ -108,6 +145,8 @@ class Screen:
     item: dict | None
     checked_in: int
     expected: int
+    open: bool = True
+    grace_minutes: int = 0
 
 
 def screen(user, cohort_id: int) -> Screen | None:
@@ -127,7 +166,8 @@ def screen(user, cohort_id: int) -> Screen | None:
         .outerjoin(CheckOff, ticked)
         .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
     ).one()
-    return Screen(cohort, attendance, checked_in, expected)
+    grace = int(current_app.config.get("CHECKIN_GRACE_MINUTES", 60))
+    return Screen(cohort, attendance, checked_in, expected, is_open(cohort), grace)
 
 
 @dataclass
@@ -161,6 +201,7 @@ def visit(user, token: str, lock: bool = False) -> Visit:
     attendance = item_of_kind(cohort.course, "attendance")
     if attendance is None:
         raise CheckinRefused(NO_ITEM, 404)
+    _on_the_day(cohort)
     row = db.session.scalar(
         select(CheckOff).where(
             CheckOff.enrolment_id == enrolment.id, CheckOff.item_id == attendance["id"]
