@@ -830,7 +830,7 @@ def quiz_pool(database: Database, argon2: dict[str, int], *, cap: int, rng_seed:
     from smresidency.auth.models import User, UserRole
     from smresidency.extensions import db
     from smresidency.learning.models import ModuleProgress
-    from smresidency.quizzes.grading import draw, grade
+    from smresidency.quizzes.grading import draw, grade, value_of
     from smresidency.quizzes.models import QuizAttempt
 
     started = time.perf_counter()
@@ -933,8 +933,9 @@ def quiz_pool(database: Database, argon2: dict[str, int], *, cap: int, rng_seed:
                 }
             )
             answers = answers_for(m.quiz, drawn, rng, 0.8)
-            fields = [
-                (f"answer-{key}", str(v))
+            items = {item["key"]: item for item in drawn}
+            fields = [  # the form sends this attempt's opaque value of each chosen choice
+                (f"answer-{key}", value_of(items[key], v) if isinstance(value, list) else value)
                 for key, value in answers.items()
                 for v in (value if isinstance(value, list) else [value])
             ]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from smresidency.catalog.models import Course, ModuleVersion
 from smresidency.catalog.sync import sync_content
 from smresidency.extensions import db
+from smresidency.quizzes.grading import value_of
 from smresidency.quizzes.models import QuizAttempt
 
 COURSE = "test-course"
@@ -45,9 +46,13 @@ def pass_quiz(app, client) -> None:
     with app.app_context():
         attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
         quiz = db.session.get(ModuleVersion, attempt.version_id).quiz
+        drawn = attempt.questions
+    by_key = {q["key"]: q for q in quiz["questions"]}
     form = {
-        f"answer-{q['key']}": [str(i) for i, c in enumerate(q["choices"]) if c["correct"]]
-        for q in quiz["questions"]
+        f"answer-{item['key']}": [
+            value_of(item, i) for i, c in enumerate(by_key[item["key"]]["choices"]) if c["correct"]
+        ]
+        for item in drawn
     }
     client.post(f"/quiz/{token}", data=form)
 

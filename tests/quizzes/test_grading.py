@@ -5,7 +5,7 @@ import random
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from smresidency.quizzes.grading import draw, grade, parse_answers
+from smresidency.quizzes.grading import choice_values, draw, grade, parse_answers, value_of
 
 
 def choice(text: str, correct: bool = False) -> dict:
@@ -62,9 +62,18 @@ def quiz_of(*questions: dict, **settings) -> dict:
     }
 
 
+def drawn_item(key: str, order: list[int]) -> dict:
+    """A drawn question whose form values are readable in tests (real ones are random)."""
+    return {"key": key, "order": order, "tokens": [tok(key, i) for i in order]}
+
+
+def tok(key: str, index: int) -> str:
+    return f"{key}-value-of-{index}"
+
+
 def identity(quiz: dict) -> list[dict]:
     """A draw of every question in author order with unshuffled choices."""
-    return [{"key": q["key"], "order": list(range(len(q["choices"])))} for q in quiz["questions"]]
+    return [drawn_item(q["key"], list(range(len(q["choices"])))) for q in quiz["questions"]]
 
 
 # --- draw ------------------------------------------------------------------------------
@@ -132,7 +141,23 @@ def test_draw_never_shuffles_true_false():
 
 def test_draw_of_a_text_question_has_no_choice_order():
     drawn = draw(quiz_of(text_q("q1", "PHI")), random.Random(0))
-    assert drawn == [{"key": "q1", "order": []}]
+    assert drawn == [{"key": "q1", "order": [], "tokens": []}]
+
+
+def test_draw_gives_every_choice_a_random_value_that_is_not_its_index():
+    bank = quiz_of(single("q1", n=5), multiple("q2", n=5), truefalse("q3"), shuffle=True)
+    seen: dict[tuple[str, int], set[str]] = {}
+    for seed in range(30):
+        for item in draw(bank, random.Random(seed)):
+            values = choice_values(item)
+            assert sorted(values.values()) == sorted(item["order"])  # one value per choice
+            assert len(item["tokens"]) == len(item["order"])
+            for value, index in values.items():
+                assert not value.isdigit() and len(value) == 16
+                assert value_of(item, index) == value
+                seen.setdefault((item["key"], index), set()).add(value)
+    # a choice's value changes from attempt to attempt, true/false (never shuffled) included
+    assert all(len(values) == 30 for values in seen.values())
 
 
 # --- parse_answers ---------------------------------------------------------------------
@@ -146,23 +171,46 @@ def parse(form: MultiDict, quiz: dict = PARSE_QUIZ, drawn=None):
 
 
 def test_radio_keeps_one_value_even_if_several_are_sent():
-    answers, _ = parse(MultiDict([("answer-q1", "2"), ("answer-q1", "1")]))
+    answers, _ = parse(MultiDict([("answer-q1", tok("q1", 2)), ("answer-q1", tok("q1", 1))]))
     assert answers["q1"] == [1]
-    answers, _ = parse(MultiDict([("answer-q3", "1"), ("answer-q3", "0")]))
+    answers, _ = parse(MultiDict([("answer-q3", tok("q3", 1)), ("answer-q3", tok("q3", 0))]))
     assert answers["q3"] == [0]
 
 
 def test_checkbox_keeps_every_value_sorted_and_deduplicated():
-    answers, _ = parse(
-        MultiDict([("answer-q2", "3"), ("answer-q2", "0"), ("answer-q2", "3"), ("answer-q2", "1")])
-    )
+    values = [tok("q2", 3), tok("q2", 0), tok("q2", 3), tok("q2", 1)]
+    answers, _ = parse(MultiDict([("answer-q2", v) for v in values]))
     assert answers["q2"] == [0, 1, 3]
 
 
+def test_a_value_maps_to_the_choice_shown_not_to_the_position():
+    drawn = [drawn_item("q1", [2, 0, 3, 1])]
+    first_shown = drawn[0]["tokens"][0]
+    answers, _ = parse(MultiDict([("answer-q1", first_shown)]), drawn=drawn)
+    assert answers == {"q1": [2]}
+
+
 @pytest.mark.parametrize(
-    "junk", ["4", "99", "-1", "x", "1.0", "", " 1", "\uff11", "\u00b2", "9" * 5000]
+    "junk",
+    [
+        "0",  # a source index: what the form sent before values were opaque
+        "1",
+        "3",
+        "4",
+        "99",
+        "-1",
+        "x",
+        "1.0",
+        "",
+        " 1",
+        "\uff11",
+        "\u00b2",
+        "9" * 5000,
+        tok("q2", 0),  # another question's value
+        tok("q1", 0).upper(),
+    ],
 )
-def test_out_of_range_and_non_digit_values_are_ignored(junk):
+def test_indices_other_questions_values_and_junk_are_ignored(junk):
     answers, missing = parse(MultiDict([("answer-q1", junk)]))
     assert "q1" not in answers
     assert "q1" in missing
@@ -171,7 +219,12 @@ def test_out_of_range_and_non_digit_values_are_ignored(junk):
 def test_junk_is_dropped_but_valid_values_beside_it_are_kept():
     answers, _ = parse(
         MultiDict(
-            [("answer-q2", "7"), ("answer-q2", "abc"), ("answer-q2", "2"), ("answer-q2", "-0")]
+            [
+                ("answer-q2", "7"),
+                ("answer-q2", "abc"),
+                ("answer-q2", tok("q2", 2)),
+                ("answer-q2", "2"),
+            ]
         )
     )
     assert answers["q2"] == [2]
@@ -191,7 +244,7 @@ def test_blank_text_counts_as_unanswered():
 
 
 def test_unanswered_keys_are_listed_in_the_drawn_order():
-    answers, missing = parse(MultiDict([("answer-q2", "1")]))
+    answers, missing = parse(MultiDict([("answer-q2", tok("q2", 1))]))
     assert answers == {"q2": [1]}
     assert missing == ["q1", "q3", "q4"]
 
@@ -199,10 +252,10 @@ def test_unanswered_keys_are_listed_in_the_drawn_order():
 def test_everything_answered_lists_nothing_missing():
     form = MultiDict(
         [
-            ("answer-q1", "0"),
-            ("answer-q2", "0"),
-            ("answer-q2", "2"),
-            ("answer-q3", "1"),
+            ("answer-q1", tok("q1", 0)),
+            ("answer-q2", tok("q2", 0)),
+            ("answer-q2", tok("q2", 2)),
+            ("answer-q3", tok("q3", 1)),
             ("answer-q4", "phi"),
         ]
     )
@@ -212,8 +265,8 @@ def test_everything_answered_lists_nothing_missing():
 
 
 def test_only_drawn_questions_are_read_or_required():
-    drawn = [{"key": "q2", "order": [3, 2, 1, 0]}, {"key": "q4", "order": []}]
-    form = MultiDict([("answer-q1", "0"), ("answer-q2", "1"), ("answer-q4", "x")])
+    drawn = [drawn_item("q2", [3, 2, 1, 0]), drawn_item("q4", [])]
+    form = MultiDict([("answer-q1", tok("q1", 0)), ("answer-q2", tok("q2", 1)), ("answer-q4", "x")])
     answers, missing = parse(form, drawn=drawn)
     assert answers == {"q2": [1], "q4": "x"}  # q1 was not drawn: its value is ignored
     assert missing == []

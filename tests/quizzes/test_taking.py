@@ -13,7 +13,7 @@ from smresidency.catalog.sync import sync_content
 from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.quizzes import services
-from smresidency.quizzes.grading import grade
+from smresidency.quizzes.grading import grade, value_of
 from smresidency.quizzes.models import QuizAttempt, QuizResponse
 
 COURSE = "test-course"
@@ -128,15 +128,18 @@ def start(client) -> str:
     return match.group(1)
 
 
-def correct_answers(quiz: dict) -> dict:
-    """The form a learner who knows every answer would send, derived from the stored quiz."""
+def correct_answers(quiz: dict, drawn: list[dict]) -> dict:
+    """The form a learner who knows every answer would send: this attempt's values of the
+    choices the stored quiz marks correct."""
+    by_key = {q["key"]: q for q in quiz["questions"]}
     form = {}
-    for q in quiz["questions"]:
+    for item in drawn:
+        q = by_key[item["key"]]
         name = f"answer-{q['key']}"
         if q["kind"] == "text":
             form[name] = q["answers"][0]
         else:
-            form[name] = [str(i) for i, c in enumerate(q["choices"]) if c["correct"]]
+            form[name] = [value_of(item, i) for i, c in enumerate(q["choices"]) if c["correct"]]
     return form
 
 
@@ -145,10 +148,10 @@ def wrong_choice(q: dict) -> int:
     return next(i for i, c in enumerate(q["choices"]) if not c["correct"] and c["feedback"])
 
 
-def failing_answers(quiz: dict) -> dict:
+def failing_answers(quiz: dict, drawn: list[dict]) -> dict:
     """Questions 1 and 4 wrong, 2 and 3 right: 50%, below the 75% pass mark."""
-    form = correct_answers(quiz)
-    form["answer-q1"] = [str(wrong_choice(quiz["questions"][0]))]
+    form = correct_answers(quiz, drawn)
+    form["answer-q1"] = [value_of(drawn[0], wrong_choice(quiz["questions"][0]))]
     form["answer-q4"] = "Private hospital information"
     return form
 
@@ -271,7 +274,7 @@ def test_reload_and_restart_reuse_the_same_attempt_and_order(app, client, learne
     for item in drawn:
         q = next(q for q in quiz["questions"] if q["key"] == item["key"])
         name = f"answer-{item['key']}"
-        expected += [(name, str(i)) for i in item["order"]] if q["choices"] else [(name, "")]
+        expected += [(name, v) for v in item["tokens"]] if q["choices"] else [(name, "")]
     assert layout == expected
     assert [item["key"] for item in drawn] == ["q1", "q2", "q3", "q4"]
 
@@ -345,8 +348,8 @@ def test_every_question_is_a_fieldset_with_a_legend_and_every_input_a_label(clie
 
 def test_unanswered_question_is_refused_with_answers_kept(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    form = correct_answers(quiz)
+    quiz, drawn = quiz_of_attempt(app, token)
+    form = correct_answers(quiz, drawn)
     del form["answer-q3"]
     form["answer-q4"] = "protected health information"
     response = submit(client, token, form)
@@ -359,7 +362,10 @@ def test_unanswered_question_is_refused_with_answers_kept(app, client, learner):
     assert 'id="question-q3"' in page
     assert "1 is still unanswered" in text_of(summary.group(1))
 
-    assert checked_values(page) == {"answer-q1": form["answer-q1"], "answer-q2": form["answer-q2"]}
+    assert checked_values(page) == {
+        "answer-q1": sorted(form["answer-q1"]),
+        "answer-q2": sorted(form["answer-q2"]),
+    }
     assert 'value="protected health information"' in page
 
     [attempt] = attempts_of(app, learner.id)
@@ -369,12 +375,12 @@ def test_unanswered_question_is_refused_with_answers_kept(app, client, learner):
 
 def test_passing_completes_the_module_and_unlocks_the_next(app, client, learner):
     before = client.get(f"/courses/{COURSE}").get_data(as_text=True)
-    assert "Your progress: <strong>33%</strong>" in before  # read 01: 1 of 3 steps
+    assert "Your progress: <strong>0 of 2 modules complete</strong>" in before  # 01 read only
     assert client.get(NEXT).status_code == 403
 
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    response = submit(client, token, correct_answers(quiz))
+    quiz, drawn = quiz_of_attempt(app, token)
+    response = submit(client, token, correct_answers(quiz, drawn))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/quiz/{token}/result"
 
@@ -392,7 +398,7 @@ def test_passing_completes_the_module_and_unlocks_the_next(app, client, learner)
     assert "You passed this quiz." in module
     assert client.get(NEXT).status_code == 200
     after = client.get(f"/courses/{COURSE}").get_data(as_text=True)
-    assert "Your progress: <strong>67%</strong>" in after
+    assert "Your progress: <strong>1 of 2 modules complete</strong>" in after
     assert "You have passed this quiz already." in flashes(
         client.post(f"{MODULE}/quiz", follow_redirects=True).get_data(as_text=True)
     )
@@ -401,12 +407,12 @@ def test_passing_completes_the_module_and_unlocks_the_next(app, client, learner)
 
 def test_replaying_a_submission_changes_nothing(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    assert submit(client, token, correct_answers(quiz)).status_code == 302
+    quiz, drawn = quiz_of_attempt(app, token)
+    assert submit(client, token, correct_answers(quiz, drawn)).status_code == 302
     [first] = attempts_of(app, learner.id)
     rows = response_count(app)
 
-    replay = client.post(f"/quiz/{token}", data=failing_answers(quiz), follow_redirects=True)
+    replay = client.post(f"/quiz/{token}", data=failing_answers(quiz, drawn), follow_redirects=True)
     assert replay.request.path == f"/quiz/{token}/result"
     page = replay.get_data(as_text=True)
     assert any("already" in f and "submitted" in f for f in flashes(page)), flashes(page)
@@ -438,8 +444,8 @@ def test_a_racing_second_submission_is_not_recorded(app, client, learner):
 
 def test_failing_shows_attempts_left_and_the_cooldown(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    assert submit(client, token, failing_answers(quiz)).status_code == 302
+    quiz, drawn = quiz_of_attempt(app, token)
+    assert submit(client, token, failing_answers(quiz, drawn)).status_code == 302
     [attempt] = attempts_of(app, learner.id)
     assert (attempt.score, attempt.passed) == (50.0, False)
     opens = (attempt.submitted_at + timedelta(minutes=10)).strftime("%H:%M UTC")
@@ -470,8 +476,8 @@ def test_three_failed_attempts_close_the_quiz(app, client, learner):
     tokens = []
     for _ in range(3):
         token = start(client)
-        quiz, _ = quiz_of_attempt(app, token)
-        assert submit(client, token, failing_answers(quiz)).status_code == 302
+        quiz, drawn = quiz_of_attempt(app, token)
+        assert submit(client, token, failing_answers(quiz, drawn)).status_code == 302
         backdate(app, token)
         tokens.append(token)
     assert len(set(tokens)) == 3
@@ -491,8 +497,8 @@ def test_three_failed_attempts_close_the_quiz(app, client, learner):
     assert len(attempts) == 3
     assert all(a.submitted_at is not None for a in attempts)
     # and resubmitting an old attempt with the right answers does not rescue it
-    quiz, _ = quiz_of_attempt(app, tokens[-1])
-    submit(client, tokens[-1], correct_answers(quiz))
+    quiz, drawn = quiz_of_attempt(app, tokens[-1])
+    submit(client, tokens[-1], correct_answers(quiz, drawn))
     assert not any(a.passed for a in attempts_of(app, learner.id))
 
 
@@ -501,10 +507,10 @@ def test_three_failed_attempts_close_the_quiz(app, client, learner):
 
 def test_failed_result_hides_the_key_but_shows_my_choice_feedback(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
+    quiz, drawn = quiz_of_attempt(app, token)
     q1 = quiz["questions"][0]
     mine = q1["choices"][wrong_choice(q1)]
-    assert submit(client, token, failing_answers(quiz)).status_code == 302
+    assert submit(client, token, failing_answers(quiz, drawn)).status_code == 302
     page = client.get(f"/quiz/{token}/result").get_data(as_text=True)
 
     assert mine["feedback_html"] in page  # what I chose, and why it was not right
@@ -523,8 +529,8 @@ def test_failed_result_hides_the_key_but_shows_my_choice_feedback(app, client, l
 
 def test_passed_result_reveals_the_key_and_question_feedback(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    assert submit(client, token, correct_answers(quiz)).status_code == 302
+    quiz, drawn = quiz_of_attempt(app, token)
+    assert submit(client, token, correct_answers(quiz, drawn)).status_code == 302
     page = client.get(f"/quiz/{token}/result").get_data(as_text=True)
     correct_choices = sum(c["correct"] for q in quiz["questions"] for c in q["choices"])
     assert page.count('<span class="tag tag-ok">Correct answer</span>') == correct_choices == 4
@@ -538,8 +544,8 @@ def test_passed_result_reveals_the_key_and_question_feedback(app, client, learne
 
 def test_history_table_lists_submitted_attempts_with_scores(app, client, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
-    submit(client, token, failing_answers(quiz))
+    quiz, drawn = quiz_of_attempt(app, token)
+    submit(client, token, failing_answers(quiz, drawn))
     backdate(app, token)
     second = start(client)
     page = client.get(MODULE).get_data(as_text=True)
@@ -548,7 +554,7 @@ def test_history_table_lists_submitted_attempts_with_scores(app, client, learner
         (f"/quiz/{token}/result", "50% Not passed")
     ]  # the open attempt is not listed
 
-    submit(client, second, correct_answers(quiz_of_attempt(app, second)[0]))
+    submit(client, second, correct_answers(*quiz_of_attempt(app, second)))
     page = client.get(MODULE).get_data(as_text=True)
     rows = re.findall(r"<tr>\s*<td><a href=\"([^\"]+)\">[^<]+</a></td>(.*?)</tr>", page, re.S)
     assert [(href, text_of(rest)) for href, rest in rows] == [
@@ -562,10 +568,10 @@ def test_history_table_lists_submitted_attempts_with_scores(app, client, learner
 
 def test_another_learner_cannot_see_or_submit_my_attempt(app, client, login_as, learner):
     token = start(client)
-    quiz, _ = quiz_of_attempt(app, token)
+    quiz, drawn = quiz_of_attempt(app, token)
     login_as("learner")
     assert client.get(f"/quiz/{token}").status_code == 404
-    assert client.post(f"/quiz/{token}", data=correct_answers(quiz)).status_code == 404
+    assert client.post(f"/quiz/{token}", data=correct_answers(quiz, drawn)).status_code == 404
     assert client.get(f"/quiz/{token}/result").status_code == 404
     [attempt] = attempts_of(app, learner.id)
     assert attempt.submitted_at is None
@@ -573,11 +579,11 @@ def test_another_learner_cannot_see_or_submit_my_attempt(app, client, login_as, 
 
     # and once I have submitted, my result stays mine
     login_as(user=learner)
-    submit(client, token, correct_answers(quiz))
+    submit(client, token, correct_answers(quiz, drawn))
     login_as("learner")
     assert client.get(f"/quiz/{token}/result").status_code == 404
     assert client.get(f"/quiz/{token}").status_code == 404
-    assert client.post(f"/quiz/{token}", data=correct_answers(quiz)).status_code == 404
+    assert client.post(f"/quiz/{token}", data=correct_answers(quiz, drawn)).status_code == 404
     [attempt] = attempts_of(app, learner.id)
     assert (attempt.score, attempt.passed) == (100.0, True)
 
@@ -602,7 +608,7 @@ def test_attempt_is_graded_against_the_version_it_was_drawn_from(
 ):
     token = start(client)
     old_quiz, drawn = quiz_of_attempt(app, token)
-    old_answers = correct_answers(old_quiz)
+    old_answers = correct_answers(old_quiz, drawn)
 
     root = write(write_course, flip_first_question(QUIZ))
     sync(app, root)
@@ -636,7 +642,9 @@ def test_attempt_is_graded_against_the_version_it_was_drawn_from(
     [fresh] = attempts_of(app, other.id)
     assert fresh.token == new_token
     assert fresh.version_id == new_version_id
-    assert submit(client, new_token, old_answers).status_code == 302
+    # the same choices (by their place in the old file), sent with this attempt's values
+    old_choices_now = correct_answers(old_quiz, fresh.questions)
+    assert submit(client, new_token, old_choices_now).status_code == 302
     [fresh] = attempts_of(app, other.id)
     assert (fresh.score, fresh.passed) == (75.0, True)  # q1 now wrong: 3 of 4
 
@@ -669,7 +677,7 @@ def test_take_and_result_pages_use_a_fixed_number_of_queries(
             page = client.get(f"/quiz/{token}")
         assert page.status_code == 200
         assert page.get_data(as_text=True).count("<fieldset") == size
-        form = {f"answer-q{i}": "0" for i in range(1, size + 1)}
+        form = correct_answers(*quiz_of_attempt(app, token))
         assert submit(client, token, form).status_code == 302
         with count_queries() as result_q:
             result = client.get(f"/quiz/{token}/result")

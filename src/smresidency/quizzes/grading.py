@@ -14,8 +14,22 @@ class QuestionResult:
     text: str = ""
 
 
+def _tokens(count: int, rng: random.Random) -> list[str]:
+    """Distinct random form values, one per choice, that say nothing about its position."""
+    tokens: list[str] = []
+    while len(tokens) < count:
+        token = f"{rng.getrandbits(64):016x}"
+        if token not in tokens:
+            tokens.append(token)
+    return tokens
+
+
 def draw(quiz: dict, rng: random.Random) -> list[dict]:
-    """Pick the attempt's questions and each one's choice order."""
+    """Pick the attempt's questions, each one's choice order and its opaque choice values.
+
+    `order[j]` is the source index of the choice shown at position j and `tokens[j]` the
+    value its input sends, so the form never carries an index into the author's file.
+    """
     questions = quiz["questions"]
     count = quiz.get("draw") or len(questions)
     picked = rng.sample(questions, count) if count < len(questions) else list(questions)
@@ -25,8 +39,18 @@ def draw(quiz: dict, rng: random.Random) -> list[dict]:
         order = list(range(len(q["choices"])))
         if quiz.get("shuffle", True) and q["kind"] != "truefalse":
             rng.shuffle(order)
-        out.append({"key": q["key"], "order": order})
+        out.append({"key": q["key"], "order": order, "tokens": _tokens(len(order), rng)})
     return out
+
+
+def choice_values(item: dict) -> dict[str, int]:
+    """This attempt's form values of one question, each mapped to its choice's source index."""
+    return dict(zip(item.get("tokens", []), item["order"], strict=False))
+
+
+def value_of(item: dict, index: int) -> str:
+    """The form value that picks the choice with this source index in this attempt."""
+    return next(token for token, i in choice_values(item).items() if i == index)
 
 
 def parse_answers(drawn: list[dict], quiz: dict, form) -> tuple[dict, list[str]]:
@@ -41,8 +65,8 @@ def parse_answers(drawn: list[dict], quiz: dict, form) -> tuple[dict, list[str]]
             if value:
                 answers[q["key"]] = value
         else:
-            # compare as strings: "²" and 5,000-digit values pass isdigit() but crash int()
-            valid = {str(i): i for i in range(len(q["choices"]))}
+            # only this attempt's tokens count: an index or a stranger's token picks nothing
+            valid = choice_values(item)
             picked = sorted({valid[v] for v in form.getlist(name) if v in valid})
             if q["kind"] != "multiple":
                 picked = picked[:1]

@@ -1,4 +1,10 @@
-"""Shape stored quiz data for templates, leaving out what the learner may not see yet."""
+"""Shape stored quiz data for templates, leaving out what the learner may not see yet.
+
+Only the sanitised `*_html` of each text is ever shown: when sanitising left nothing, the
+page shows nothing rather than the author's raw text (which could hold a <meta> redirect).
+"""
+
+from smresidency.quizzes.grading import choice_values, grade
 
 
 def _by_key(quiz: dict) -> dict:
@@ -19,15 +25,15 @@ def attempt_questions(
                 "key": q["key"],
                 "number": number,
                 "kind": q["kind"],
-                "stem_html": q.get("stem_html") or q["stem"],
+                "stem_html": q.get("stem_html", ""),
                 "detail_html": q.get("detail_html", ""),
                 "choices": [
                     {
-                        "index": i,
-                        "html": q["choices"][i].get("text_html") or q["choices"][i]["text"],
+                        "value": value,
+                        "html": q["choices"][i].get("text_html", ""),
                         "checked": isinstance(given, list) and i in given,
                     }
-                    for i in item["order"]
+                    for value, i in choice_values(item).items()
                 ],
                 "text": given if isinstance(given, str) else "",
                 "missing": q["key"] in missing,
@@ -38,8 +44,6 @@ def attempt_questions(
 
 def result_questions(quiz: dict, drawn: list[dict], answers: dict, reveal: bool) -> list[dict]:
     """Questions after grading: what was chosen and its feedback; the key only when revealed."""
-    from smresidency.quizzes.grading import grade
-
     _, _, results = grade(quiz, drawn, answers)
     by_key = _by_key(quiz)
     out = []
@@ -51,22 +55,22 @@ def result_questions(quiz: dict, drawn: list[dict], answers: dict, reveal: bool)
             picked = i in res.chosen
             choices.append(
                 {
-                    "html": c.get("text_html") or c["text"],
+                    "html": c.get("text_html", ""),
                     "picked": picked,
                     "correct": c["correct"] if reveal else None,
-                    "feedback_html": (c.get("feedback_html") or "") if (picked or reveal) else "",
+                    "feedback_html": c.get("feedback_html", "") if (picked or reveal) else "",
                 }
             )
         out.append(
             {
                 "number": number,
                 "kind": q["kind"],
-                "stem_html": q.get("stem_html") or q["stem"],
+                "stem_html": q.get("stem_html", ""),
                 "correct": res.correct,
                 "choices": choices,
                 "text": res.text,
                 "accepted": q["answers"] if reveal else [],
-                "feedback_html": (q.get("feedback_html") or "") if reveal else "",
+                "feedback_html": q.get("feedback_html", "") if reveal else "",
             }
         )
     return out
