@@ -1,6 +1,7 @@
 """Response headers that every page gets: CSP without inline script, and friends."""
 
-from flask import Flask, request
+from flask import Flask, Response, request, session
+from flask_login import current_user
 
 CSP = "; ".join(
     [
@@ -17,11 +18,34 @@ CSP = "; ".join(
 )
 
 
+def public_cache(response: Response, seconds: int) -> Response:
+    """Mark a response that is the same for every visitor as cacheable by shared caches."""
+    response.cache_control.public = True
+    response.cache_control.max_age = seconds
+    return response
+
+
+def _cache_policy(response: Response) -> None:
+    """Nothing a signed-in person sees may stay in a shared computer's cache or a proxy.
+
+    Responses a view marked public keep that, unless they are HTML pages (the page carries
+    the signed-in person's name in its header); static files and responses a view already
+    marked no-store keep their own headers.
+    """
+    if request.endpoint == "static" or response.cache_control.no_store:
+        return
+    if response.cache_control.public and response.mimetype != "text/html":
+        return  # the same for everyone (and loading the user could refresh the session cookie)
+    if session.get("_user_id") is not None and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+
+
 def register_security_headers(app: Flask) -> None:
     """Attach the security headers after every response."""
 
     @app.after_request
     def headers(response):
+        _cache_policy(response)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

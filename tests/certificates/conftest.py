@@ -64,3 +64,33 @@ def nearly_done(app, write_course, make_user, make_cohort):
         "enrolment_id": enrolment_id,
         "client": client,
     }
+
+
+@pytest.fixture
+def served(app):
+    """The app served over real HTTP on a free local port, and BASE_URL pointing at it, so
+    credentials name addresses a verifier can fetch. Yields (base URL, stop)."""
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    app.config["BASE_URL"] = base
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stopped = []
+
+    def stop():
+        if not stopped:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=10)
+            stopped.append(True)
+
+    yield base, stop
+    stop()

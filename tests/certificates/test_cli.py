@@ -1,7 +1,9 @@
 """`flask certificates keygen|issue|list|verify|revoke`: run certificates from the shell."""
 
+import base64
 import json
 from datetime import timedelta
+from urllib.request import urlopen
 
 import pytest
 from sqlalchemy import select
@@ -168,12 +170,13 @@ def test_list_shows_serial_name_course_date_and_status(app, runner, nearly_done)
 
 
 @pytest.fixture
-def downloads(app, runner, nearly_done, tmp_path):
-    """The learner's .jwt and .json as downloaded, and the site's JWKS saved to a file."""
+def downloads(app, runner, nearly_done, tmp_path, served):
+    """The learner's .jwt and .json as downloaded, and the site's JWKS saved to a file; the
+    site answers on a local port (files["base"]) for the revocation status list."""
     assert run(runner, "keygen").exit_code == 0
     cert = finish(app, nearly_done)
     client = nearly_done["client"]
-    files = {"cert": cert}
+    files = {"cert": cert, "base": served[0], "stop": served[1]}
     for fmt in ("jwt", "json"):
         response = client.get(f"/certificates/{cert.id}/credential.{fmt}")
         assert response.status_code == 200
@@ -195,15 +198,71 @@ def test_verify_a_downloaded_credential(runner, downloads, fmt):
     assert "Course: Test course" in lines
     assert f"Issued: {cert.issued_at:%Y-%m-%d}" in lines
     assert f"Valid until: {cert.expires_at:%Y-%m-%d}" in lines
-    assert f"Revocation is not checked offline: see http://localhost/verify/{cert.code}" in lines
+    assert lines[-1] == "Revocation: not revoked (checked against the issuer's status list)"
+
+
+@pytest.mark.parametrize("fmt", ["jwt", "json"])
+def test_a_revoked_credential_fails_through_the_status_list(runner, downloads, fmt):
+    run(runner, "revoke", downloads["cert"].serial, "--reason", "Issued in error")
+    result = run(runner, "verify", downloads[fmt])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith("NOT VALID: revoked (the issuer's status list says so)")
+    assert "What the file claims:" in result.output
+
+
+def test_offline_says_revocation_could_not_be_checked(runner, downloads, tmp_path):
+    saved = tmp_path / "status.jwt"
+    with urlopen(downloads["base"] + "/credentials/status/revocation") as response:  # noqa: S310
+        saved.write_bytes(response.read())
+    downloads["stop"]()  # nothing listens on the address the credential names any more
+    result = run(runner, "verify", downloads["jwt"])
+    assert result.exit_code == 3, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "UNKNOWN: could not check revocation: offline"
+    assert "The signature, issuer and dates are valid." in lines
+    assert f"Its current state: {downloads['base']}/verify/{downloads['cert'].code}" in lines
+    with_saved = run(runner, "verify", downloads["jwt"], "--status-list", saved)
+    assert with_saved.exit_code == 0 and with_saved.output.startswith("VALID\n")
+    missing = run(runner, "verify", downloads["jwt"], "--status-list", tmp_path / "none.jwt")
+    assert missing.exit_code == 1 and "Could not read the status list" in missing.output
+
+
+def test_a_status_list_signed_by_someone_else_does_not_count(app, runner, downloads, tmp_path):
+    token = urlopen(downloads["base"] + "/credentials/status/revocation").read().decode()  # noqa: S310
+    stranger = keys.generate(str(tmp_path / "elsewhere"))
+    forged = tmp_path / "forged-status.jwt"
+    forged.write_text(credential.sign(credential.claims(token), stranger, downloads["base"]))
+    result = run(runner, "verify", downloads["jwt"], "--status-list", forged)
+    assert result.exit_code == 3
+    assert result.output.startswith(
+        "UNKNOWN: could not check revocation: the status list is not valid (signed with an unknown"
+    )
+
+
+def test_a_credential_issued_before_status_lists_still_verifies(app, runner, downloads, tmp_path):
+    cert = downloads["cert"]
+    data = credential.build(cert, downloads["base"], "test-course", "A test course.")
+    assert "credentialStatus" not in data
+    old = tmp_path / "before-status-lists.jwt"
+    old.write_text(credential.sign(data, keys.current(app.instance_path), downloads["base"]))
+    result = run(runner, "verify", old)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "VALID"
+    assert "Revocation: this credential carries no revocation status." in lines
+    assert f"Its current state: {downloads['base']}/verify/{cert.code}" in lines
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 def _tampered(token: str) -> str:
     header, payload, signature = token.split(".")
-    data = json.loads(keys.b64url_decode(payload))
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     data["credentialSubject"]["name"] = data["credentialSubject"]["name"].replace("Z", "S", 1)
     changed = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return ".".join([header, keys.b64url(changed), signature])
+    return ".".join([header, _b64(changed), signature])
 
 
 def test_a_tampered_jwt_is_not_valid(runner, downloads, tmp_path):
@@ -236,8 +295,9 @@ def test_verify_against_a_jwks_file_or_address_and_an_issuer(runner, downloads, 
     jwt, jwks = downloads["jwt"], downloads["jwks"]
     assert run(runner, "verify", jwt, "--jwks", jwks).exit_code == 0
     assert run(runner, "verify", jwt, "--jwks", jwks.as_uri()).exit_code == 0
-    right = run(runner, "verify", jwt, "--issuer", "http://localhost/issuer")
-    assert right.exit_code == 0 and "Issuer: http://localhost/issuer" in right.output
+    base = downloads["base"]
+    right = run(runner, "verify", jwt, "--issuer", f"{base}/issuer")
+    assert right.exit_code == 0 and f"Issuer: {base}/issuer" in right.output
     wrong = run(runner, "verify", jwt, "--issuer", "https://other.example/issuer")
     assert wrong.exit_code == 1 and "not by 'https://other.example/issuer'" in wrong.output
     keys.generate(str(tmp_path / "elsewhere"))

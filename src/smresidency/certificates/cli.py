@@ -12,7 +12,7 @@ from sqlalchemy import select
 from smresidency.auth.models import User
 from smresidency.auth.services import find_user
 from smresidency.catalog.models import Course
-from smresidency.certificates import credential, keys, services
+from smresidency.certificates import credential, keys, services, status
 from smresidency.certificates.models import Certificate
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.db import as_utc, utcnow
@@ -151,17 +151,9 @@ def _read_token(path: Path) -> tuple[str | None, str]:
         return None, "the proof is not a VC-JWT"
     token = envelope[len(prefix) :]
     unsigned = {k: v for k, v in document.items() if k != "proof"}
-    if unsigned != _payload(token):
+    if unsigned != credential.claims(token):
         return None, "the file was changed: it differs from the signed credential inside it"
     return token, ""
-
-
-def _payload(token: str) -> dict | None:
-    """The claims of a compact JWT, unchecked (the signature is checked separately)."""
-    try:
-        return json.loads(keys.b64url_decode(token.split(".")[1]))
-    except (ValueError, IndexError):
-        return None
 
 
 def _load_jwks(source: str | None) -> list[dict]:
@@ -176,15 +168,47 @@ def _load_jwks(source: str | None) -> list[dict]:
     return data.get("keys", []) if isinstance(data, dict) else data
 
 
+def _fetch_status_list(url: str, source: str | None) -> str | None:
+    """The signed status list from the address the credential names (or the operator's file
+    or address instead); None when it cannot be reached."""
+    source = source or url
+    if "://" not in source:
+        try:
+            return Path(source).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise click.ClickException(f"Could not read the status list {source}: {err}") from err
+    if not source.startswith(("http://", "https://")):
+        return None
+    try:
+        with urlopen(source, timeout=10) as response:  # noqa: S310 (http(s) only, checked above)
+            return response.read().decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):  # no network, refused, HTTP errors, timeouts
+        return None
+
+
+def _revocation(data: dict, source: str | None, published: list[dict]) -> status.Status:
+    """What the credential's status list says about it."""
+    entry = data.get("credentialStatus")
+    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+    token = _fetch_status_list(url, source) if url else None
+    return status.check(data, token, published, utcnow())
+
+
 @certificates_cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--jwks", default=None, help="A JWKS file or address (default: this site's keys).")
 @click.option("--issuer", default=None, help="Require this issuer id, e.g. https://…/issuer.")
+@click.option(
+    "--status-list",
+    default=None,
+    help="A saved status list (file or address) instead of the one the credential names.",
+)
 @with_appcontext
-def verify(file, jwks, issuer):
-    """Check a downloaded credential (.jwt or .json) offline: signature, issuer and dates.
+def verify(file, jwks, issuer, status_list):
+    """Check a downloaded credential (.jwt or .json): signature, issuer, dates, revocation.
 
-    Exits 0 when it is valid and 1 otherwise.
+    Only the revocation status list is fetched (from the address in the credential). Exits 0
+    when valid, 1 when not, 3 when valid but revocation could not be checked.
     """
     token, problem = _read_token(file)
     try:
@@ -194,9 +218,16 @@ def verify(file, jwks, issuer):
     if token is not None and not published:
         problem = "no public keys to check against (run keygen, or pass --jwks)"
     verdict = None if problem else credential.verify(token, published, issuer, utcnow())
-    valid = verdict is not None and verdict.ok
-    click.echo("VALID" if valid else f"NOT VALID: {problem or verdict.reason}")
     data = verdict.credential if verdict is not None else None
+    revocation = _revocation(data, status_list, published) if verdict and verdict.ok else None
+    if revocation is not None and revocation.state == "revoked":
+        verdict = credential.Verdict(False, revocation.message, data)
+    valid = verdict is not None and verdict.ok
+    unknown = valid and revocation.state == "unknown"
+    if unknown:
+        click.echo(f"UNKNOWN: {revocation.message}")
+    else:
+        click.echo("VALID" if valid else f"NOT VALID: {problem or verdict.reason}")
     if data:
         if not valid:
             click.echo("What the file claims:")
@@ -205,10 +236,16 @@ def verify(file, jwks, issuer):
         click.echo(f"Course: {(subject.get('achievement') or {}).get('name', '?')}")
         click.echo(f"Issued: {str(data.get('validFrom', '?'))[:10]}")
         click.echo(f"Valid until: {str(data.get('validUntil') or 'no end date')[:10]}")
-        click.echo(f"Issuer: {(data.get('issuer') or {}).get('id', '?')}")
-        if valid:
-            click.echo(f"Revocation is not checked offline: see {data.get('id', '?')}")
-    raise SystemExit(0 if valid else 1)
+        click.echo(f"Issuer: {credential.issuer_of(data) or '?'}")
+    if valid and revocation.state == "not revoked":
+        click.echo(f"Revocation: {revocation.message}")
+    elif valid:
+        if unknown:
+            click.echo("The signature, issuer and dates are valid.")
+        else:
+            click.echo(f"Revocation: {revocation.message}.")
+        click.echo(f"Its current state: {data.get('id', '?')}")
+    raise SystemExit(3 if unknown else 0 if valid else 1)
 
 
 @certificates_cli.command("revoke")

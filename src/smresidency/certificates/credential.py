@@ -1,28 +1,45 @@
 """Open Badges 3.0 credentials (VC Data Model 2.0) signed as VC-JWT with Ed25519, and checked.
 
-Verification needs only the credential and the issuer's public keys (JWKS), so it works
-offline: `flask certificates verify FILE`.
+Signing and verification are joserfc's (a maintained JOSE library). Verification needs only
+the credential and the issuer's public keys (JWKS), so it works offline:
+`flask certificates verify FILE`; the revocation status list is the one thing it fetches.
 """
 
 import json
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from joserfc import jws
+from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
+from joserfc.jwk import OKPKey
 
-from smresidency.certificates.keys import SigningKey, b64url, b64url_decode
+from smresidency.certificates.keys import SigningKey
+from smresidency.text import printable
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+ALGORITHMS = ["EdDSA", "Ed25519"]  # one signature scheme under its old and its RFC 9864 name
+
+# RFC 9864 deprecates the name "EdDSA" in favour of "Ed25519"; verifiers of VC-JWT still expect
+# "EdDSA", so we keep signing with it and do not warn about it on every signature.
+warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
 
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build(cert, base_url: str, course_slug: str, description: str) -> dict:
-    """The credential as JSON-LD: who earned what, from whom, valid from when (and until)."""
+def achievement_id(base_url: str, course_slug: str) -> str:
+    """The achievement's stable address; the achievement page answers there."""
+    return f"{base_url.rstrip('/')}/achievements/{course_slug}"
+
+
+def build(
+    cert, base_url: str, course_slug: str, description: str, status: dict | None = None
+) -> dict:
+    """The credential as JSON-LD: who earned what, from whom, valid from when (and until), and
+    where its revocation status is published (`status`, a BitstringStatusListEntry)."""
     base = base_url.rstrip("/")
     credential = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
@@ -38,26 +55,30 @@ def build(cert, base_url: str, course_slug: str, description: str) -> dict:
         "validFrom": iso(cert.issued_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "name": cert.recipient_name,
+            "name": printable(cert.recipient_name),
             "activityEndDate": f"{cert.immersion_date.isoformat()}T00:00:00Z",
             "creditsEarned": float(cert.hours),
             "achievement": {
-                "id": f"{base}/achievements/{course_slug}",
+                "id": achievement_id(base, course_slug),
                 "type": ["Achievement"],
                 "name": cert.course_title,
                 "description": description or cert.course_title,
-                "criteria": {
-                    "narrative": "Passed every online module of the residency, completed every "
-                    "required item of the one-day immersion, and had a social media strategy "
-                    "plan accepted by faculty."
-                },
+                "criteria": {"narrative": CRITERIA},
                 "achievementType": "Certificate",
             },
         },
     }
     if cert.expires_at is not None:
         credential["validUntil"] = iso(cert.expires_at)
+    if status is not None:
+        credential["credentialStatus"] = status
     return credential
+
+
+CRITERIA = (
+    "Passed every online module of the residency, completed every required item of the "
+    "one-day immersion, and had a social media strategy plan accepted by faculty."
+)
 
 
 def sign(credential: dict, key: SigningKey, base_url: str) -> str:
@@ -68,12 +89,16 @@ def sign(credential: dict, key: SigningKey, base_url: str) -> str:
         "cty": "vc",
         "kid": f"{base_url.rstrip('/')}/issuer#{key.kid}",
     }
-    signing_input = ".".join(
-        b64url(json.dumps(part, separators=(",", ":"), ensure_ascii=False).encode())
-        for part in (header, credential)
-    )
-    signature = key.private.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url(signature)}"
+    payload = json.dumps(credential, separators=(",", ":"), ensure_ascii=False).encode()
+    return jws.serialize_compact(header, payload, key.key, algorithms=["EdDSA"])
+
+
+def claims(token: str) -> dict | None:
+    """The payload of a compact JWS, unchecked (for comparing; `verify` checks the signature)."""
+    try:
+        return json.loads(jws.extract_compact(token.strip().encode()).payload)
+    except (JoseError, ValueError, TypeError):
+        return None
 
 
 @dataclass
@@ -86,24 +111,27 @@ class Verdict:
 def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -> Verdict:
     """Signature, issuer and validity dates, with nothing but the token and the public keys."""
     try:
-        header_b64, payload_b64, signature_b64 = token.strip().split(".")
-        header = json.loads(b64url_decode(header_b64))
-        credential = json.loads(b64url_decode(payload_b64))
-        signature = b64url_decode(signature_b64)
-    except (ValueError, json.JSONDecodeError):
+        unchecked = jws.extract_compact(token.strip().encode())
+        credential = json.loads(unchecked.payload)
+    except (JoseError, ValueError, TypeError):
         return Verdict(False, "not a signed credential (expected a compact JWT)")
-    if header.get("alg") != "EdDSA":
-        return Verdict(False, f"unsupported algorithm {header.get('alg')!r}")
-    kid = str(header.get("kid", "")).rsplit("#", 1)[-1]  # the site's JWKS names it in full
+    if not isinstance(credential, dict):
+        return Verdict(False, "not a signed credential (the payload is not a credential)")
+    alg = unchecked.protected.get("alg")
+    if alg not in ALGORITHMS:
+        return Verdict(False, f"unsupported algorithm {alg!r}")
+    kid = str(unchecked.protected.get("kid", "")).rsplit("#", 1)[-1]  # the JWKS names it in full
     jwk = next((k for k in jwks if _kid(k) == kid and k.get("crv") == "Ed25519"), None)
     if jwk is None:
         return Verdict(False, f"signed with an unknown key {kid!r}")
-    public = Ed25519PublicKey.from_public_bytes(b64url_decode(jwk["x"]))
+    public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x")}
     try:
-        public.verify(signature, f"{header_b64}.{payload_b64}".encode("ascii"))
-    except InvalidSignature:
+        jws.deserialize_compact(token.strip(), OKPKey.import_key(public), algorithms=ALGORITHMS)
+    except BadSignatureError:
         return Verdict(False, "the signature does not match: the file was changed", credential)
-    issuer = (credential.get("issuer") or {}).get("id")
+    except JoseError as err:
+        return Verdict(False, f"not a valid signature ({err.error})", credential)
+    issuer = issuer_of(credential)
     if issuer_id and issuer != issuer_id:
         return Verdict(False, f"issued by {issuer!r}, not by {issuer_id!r}", credential)
     valid_from = _parse(credential.get("validFrom"))
@@ -115,6 +143,12 @@ def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -
     return Verdict(True, "valid", credential)
 
 
+def issuer_of(credential: dict) -> str | None:
+    """The issuer's id; VC 2.0 allows the issuer as an object with an id or as a bare URL."""
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
 def _kid(jwk: dict) -> str:
     return str(jwk.get("kid", "")).rsplit("#", 1)[-1]
 
@@ -122,4 +156,7 @@ def _kid(jwk: dict) -> str:
 def _parse(text: str | None) -> datetime | None:
     if not text:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None

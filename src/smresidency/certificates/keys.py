@@ -1,52 +1,34 @@
 """Ed25519 signing keys kept as files in instance/keys/: never in git, private files 0600.
 
 Rotation writes a new key and makes it current; retired public keys stay published in the
-JWKS so that every credential signed before still verifies.
+JWKS so that every credential signed before still verifies. JWK export and key ids (RFC 7638
+thumbprints) come from joserfc, a maintained JOSE library, not from code of our own.
 """
 
-import base64
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from joserfc.jwk import OKPKey
 
 
 class NoSigningKey(Exception):
     """No usable signing key; the message says how to make one."""
 
 
-def b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64url_decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 @dataclass
 class SigningKey:
     kid: str
-    private: Ed25519PrivateKey
+    key: OKPKey
 
     def public_jwk(self) -> dict:
-        return public_jwk(self.kid, self.private.public_key())
+        return public_jwk(self.kid, self.key)
 
 
-def public_jwk(kid: str, public: Ed25519PublicKey) -> dict:
-    """The JWK (RFC 8037, OKP/Ed25519) of a public key."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": b64url(raw),
-        "kid": kid,
-        "use": "sig",
-        "alg": "EdDSA",
-    }
+def public_jwk(kid: str, key: OKPKey) -> dict:
+    """The public JWK (RFC 8037, OKP/Ed25519) as the JWKS publishes it: no private part."""
+    return {**key.as_dict(private=False), "kid": kid, "use": "sig", "alg": "EdDSA"}
 
 
 def key_dir(instance_path: str) -> Path:
@@ -54,24 +36,23 @@ def key_dir(instance_path: str) -> Path:
 
 
 def generate(instance_path: str) -> SigningKey:
-    """Create a new key, write it (private key 0600), publish its public half, make it current."""
+    """Create a new key, write it (private key 0600), publish its public half, make it current.
+
+    The key id is the key's RFC 7638 thumbprint, so anyone can recompute it from the JWK.
+    Keys made before kept their random ids: the files name them, so they still resolve.
+    """
     folder = key_dir(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
-    kid = secrets.token_hex(8)
-    private = Ed25519PrivateKey.generate()
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    key = OKPKey.generate_key("Ed25519")
+    kid = key.thumbprint()
     path = folder / f"{kid}.pem"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    (folder / f"{kid}.jwk.json").write_text(json.dumps(public_jwk(kid, private.public_key())))
+        handle.write(key.as_pem(private=True))
+    (folder / f"{kid}.jwk.json").write_text(json.dumps(public_jwk(kid, key)))
     (folder / "current").write_text(kid)
-    return SigningKey(kid, private)
+    return SigningKey(kid, key)
 
 
 def current(instance_path: str) -> SigningKey:
@@ -84,8 +65,7 @@ def current(instance_path: str) -> SigningKey:
         raise NoSigningKey(
             "No signing key: run `flask certificates keygen` to create one in instance/keys/."
         ) from err
-    private = serialization.load_pem_private_key(pem, password=None)
-    return SigningKey(kid, private)
+    return SigningKey(kid, OKPKey.import_key(pem))
 
 
 def published(instance_path: str) -> list[dict]:

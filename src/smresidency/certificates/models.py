@@ -32,6 +32,8 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
+    # its bit in the revocation status list; given when the credential is first signed
+    status_index: Mapped[int | None] = mapped_column(unique=True)
 
     @property
     def display_code(self) -> str:

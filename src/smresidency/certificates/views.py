@@ -5,9 +5,11 @@ from flask_login import current_user
 
 from smresidency import ratelimit
 from smresidency.access import PUBLIC, SIGNED_IN, allow
-from smresidency.certificates import bp, credential, keys, links, queries, services
+from smresidency.certificates import bp, credential, links, queries, services, status
 from smresidency.certificates.forms import RevokeForm, VerifyForm
+from smresidency.certificates.public import signing_key_or_503
 from smresidency.db import utcnow
+from smresidency.security import public_cache
 
 
 def _own_or_404(cert_id: int):
@@ -52,19 +54,12 @@ def pdf(cert_id: int):
 
 
 def _signed(cert, course) -> tuple[dict, str]:
-    try:
-        key = keys.current(current_app.instance_path)
-    except keys.NoSigningKey:
-        message = (
-            "The signed credential is not available yet: this site has no signing key. "
-            "Your PDF certificate and its verification page work as usual."
-        )
-        page = render_template(
-            "errors/error.html", code=503, title="Not available yet", description=message
-        )
-        abort(Response(page, status=503, mimetype="text/html"))
-    data = credential.build(cert, links.base_url(), course.slug, course.summary)
-    return data, credential.sign(data, key, links.base_url())
+    """The credential, with its place in the revocation status list, and its VC-JWT."""
+    key = signing_key_or_503()
+    base = links.base_url()
+    entry = status.entry(base, status.assign_index(cert))
+    data = credential.build(cert, base, course.slug, course.summary, entry)
+    return data, credential.sign(data, key, base)
 
 
 @bp.get("/certificates/<int:cert_id>/credential.<fmt>")
@@ -94,39 +89,6 @@ def download(cert_id: int, fmt: str):
     return response
 
 
-@bp.get("/issuer")
-@allow(PUBLIC)
-def issuer():
-    """The issuer Profile, JSON-LD, at a stable URL."""
-    base = links.base_url()
-    return {
-        "@context": [credential.VC_CONTEXT, credential.OB_CONTEXT],
-        "id": f"{base}/issuer",
-        "type": ["Profile"],
-        "name": current_app.config["SITE_NAME"],
-        "url": base + "/",
-    }
-
-
-@bp.get("/.well-known/jwks.json")
-@allow(PUBLIC)
-def jwks():
-    """Every public key ever used to sign credentials, current and retired.
-
-    Each `kid` is the one credentials name in their header, so JOSE libraries find the key.
-    """
-    issuer_id = f"{links.base_url()}/issuer"
-    published = [
-        {**k, "kid": f"{issuer_id}#{k['kid']}"} for k in keys.published(current_app.instance_path)
-    ]
-    response = current_app.response_class(
-        current_app.json.dumps({"keys": published}),
-        mimetype="application/json",
-    )
-    response.cache_control.max_age = 300
-    return response
-
-
 def _throttled() -> bool:
     """Count this check first, then compare. A GET begins SQLite's transaction deferred, and
     one that reads before it writes fails ("database is locked") when checks come at once;
@@ -143,7 +105,8 @@ def verify():
     if request.args.get("code") and form.validate():
         code = "".join(ch for ch in form.code.data.upper() if ch.isalnum())
         return redirect(url_for("certificates.verify_code", code=code))
-    return render_template("certificates/verify.html", form=form)
+    page = current_app.make_response(render_template("certificates/verify.html", form=form))
+    return public_cache(page, 300) if not form.errors else page
 
 
 @bp.get("/verify/<code>")
@@ -156,9 +119,10 @@ def verify_code(code: str):
     cert = queries.by_code(code)
     if cert is None:
         return render_template("certificates/verify_result.html", cert=None, code=code), 404
-    return render_template(
+    page = render_template(
         "certificates/verify_result.html", cert=cert, status=cert.status(utcnow())
     )
+    return public_cache(current_app.make_response(page), 60)  # a revocation shows within a minute
 
 
 @bp.route("/cohorts/<int:cohort_id>/certificates", methods=["GET"])
