@@ -139,6 +139,10 @@ ROUTES: dict[str, Route] = {
         data={"checked": "1"},
         may=FACULTY,
     ),
+    # checking a learner in by hand asks for a reason, on a page of its own
+    "immersion.by_hand": Route(
+        args={**COHORT, "enrolment_id": "@enrolment", "item_id": "check-in"}, may=FACULTY
+    ),
     "immersion.checkin_screen": Route(args=COHORT, may=FACULTY),
     # a code that is not one: refused for every signed-in person, sign-in asked of others
     "immersion.checkin": Route(
@@ -205,6 +209,28 @@ ROUTES: dict[str, Route] = {
     "studio.export_zip": Route(args={"course_slug": COURSE}, may=EVERY_INSTRUCTOR),
     "studio.import_form": Route(may=EVERY_INSTRUCTOR),
     "studio.import_course": Route(method="POST", data={"slug": ""}, may=EVERY_INSTRUCTOR),
+    # administration: admins only; POSTs below change nothing (the learner already is so),
+    # except the reset link, which voids RESET_TOKEN: keep it after auth.reset_password
+    "admin.index": Route(may=ADMINS),
+    "admin.people": Route(may=ADMINS),
+    "admin.new_person": Route(may=ADMINS),
+    "admin.person": Route(args={"user_id": "@learner"}, may=ADMINS),
+    "admin.set_roles": Route(
+        args={"user_id": "@learner"}, method="POST", data={"roles": "learner"}, may=ADMINS
+    ),
+    "admin.set_active": Route(
+        args={"user_id": "@learner", "state": "enable"}, method="POST", may=ADMINS
+    ),
+    "admin.send_reset_link": Route(args={"user_id": "@learner"}, method="POST", may=ADMINS),
+    "admin.audit": Route(may=ADMINS),
+    "admin.audit_csv": Route(may=ADMINS),
+    "admin.site_settings": Route(may=ADMINS),
+    # no signature image saved yet: admins get 404
+    "admin.signature_image": Route(overrides={"admin": 404}, may=ADMINS),
+    "admin.branding_css": Route(),
+    # no logo and no footer page saved yet: 404 for everyone
+    "admin.logo": Route(overrides={a: 404 for a in ACTORS}),
+    "admin.footer_page": Route(args={"slug": "privacy"}, overrides={a: 404 for a in ACTORS}),
 }
 
 

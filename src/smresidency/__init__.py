@@ -83,6 +83,7 @@ MODEL_MODULES = (
     "smresidency.ratings.models",
     "smresidency.certificates.models",
     "smresidency.authoring.models",
+    "smresidency.admin.models",
 )
 
 
@@ -136,6 +137,7 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
+    from smresidency.admin.views import bp as admin_bp
     from smresidency.auth import bp as auth_bp
     from smresidency.authoring.blueprint import bp as studio_bp
     from smresidency.catalog.views import bp as catalog_bp
@@ -158,6 +160,7 @@ def register_blueprints(app: Flask) -> None:
         certificates_bp,
         mail_bp,
         studio_bp,
+        admin_bp,
     ):
         app.register_blueprint(bp)
 

@@ -1,0 +1,131 @@
+"""Site settings as every page, mail and certificate reads them: one statement per request.
+
+Values given in configuration (instance/config.py or SMRESIDENCY_* variables) win over the
+ones saved in the browser, so an installation managed as code stays as its files say.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app, g
+from sqlalchemy import select
+
+from smresidency.admin.models import SiteSettings
+from smresidency.extensions import db
+
+SETTINGS_ID = 1
+# setting → configuration key that overrides it
+CONFIG_KEYS = {
+    "organisation_name": "ORGANISATION_NAME",
+    "signer_name": "CERTIFICATE_SIGNER_NAME",
+    "signer_title": "CERTIFICATE_SIGNER_TITLE",
+    "accent_colour": "ACCENT_COLOUR",
+    "support_email": "SUPPORT_EMAIL",
+}
+PAGES = {
+    "privacy": "Privacy notice",
+    "accessibility": "Accessibility statement",
+    "terms": "Terms of use",
+}
+
+
+@dataclass(frozen=True)
+class Site:
+    """The settings in effect: configuration first, then the saved row, then defaults."""
+
+    organisation_name: str
+    signer_name: str = ""
+    signer_title: str = ""
+    accent_colour: str = ""
+    support_email: str = ""
+    logo_type: str = ""
+    signature_type: str = ""
+    version: int = 0
+    pages: dict = field(default_factory=dict)  # slug → sanitised HTML, only pages with text
+    from_config: frozenset = frozenset()  # settings whose value comes from configuration
+
+    @property
+    def has_logo(self) -> bool:
+        return bool(self.logo_type)
+
+    @property
+    def has_signature(self) -> bool:
+        return bool(self.signature_type)
+
+    @property
+    def footer_pages(self) -> list[tuple[str, str]]:
+        """(slug, title) of the footer pages that have text, in a fixed order."""
+        return [(slug, title) for slug, title in PAGES.items() if slug in self.pages]
+
+
+_COLUMNS = (
+    SiteSettings.version,
+    *(getattr(SiteSettings, name) for name in CONFIG_KEYS),
+    SiteSettings.logo_type,
+    SiteSettings.signature_type,
+    *(getattr(SiteSettings, f"{slug}_html") for slug in PAGES),
+)
+
+
+def site_settings() -> Site:
+    """The settings in effect, read once per request (or CLI command) and kept in `g`."""
+    cached = g.get("_site_settings")
+    if cached is None:
+        cached = g._site_settings = _load()
+    return cached
+
+
+def for_templates() -> Site:
+    """site_settings() for base.html: an error page rendered after a database failure still
+    renders, with the defaults."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return site_settings()
+    except SQLAlchemyError:
+        return Site(organisation_name=current_app.config["SITE_NAME"])
+
+
+def forget() -> None:
+    """Drop this request's copy after a save, so the rest of the request sees the new values."""
+    g.pop("_site_settings", None)
+
+
+def _load() -> Site:
+    """One statement without the image bytes; configuration laid over it."""
+    row = db.session.execute(select(*_COLUMNS).where(SiteSettings.id == SETTINGS_ID)).one_or_none()
+    saved = row._asdict() if row is not None else {}
+    cfg = current_app.config
+    values, from_config = {}, set()
+    for name, key in CONFIG_KEYS.items():
+        if cfg.get(key):
+            values[name] = str(cfg[key])
+            from_config.add(name)
+        else:
+            values[name] = saved.get(name) or ""
+    values["organisation_name"] = values["organisation_name"] or cfg["SITE_NAME"]
+    pages = {slug: saved[f"{slug}_html"] for slug in PAGES if saved.get(f"{slug}_html")}
+    return Site(
+        **values,
+        logo_type=saved.get("logo_type") or "",
+        signature_type=saved.get("signature_type") or "",
+        version=saved.get("version") or 0,
+        pages=pages,
+        from_config=frozenset(from_config),
+    )
+
+
+def image(kind: str) -> tuple[bytes, str] | None:
+    """The logo or signature bytes and type, for the one route that serves them and the PDF."""
+    column = {"logo": SiteSettings.logo, "signature": SiteSettings.signature}[kind]
+    kind_type = getattr(SiteSettings, f"{kind}_type")
+    row = db.session.execute(
+        select(column, kind_type).where(SiteSettings.id == SETTINGS_ID)
+    ).one_or_none()
+    if row is None or row[0] is None:
+        return None
+    return bytes(row[0]), row[1]
+
+
+def sender_name() -> str:
+    """The display name on outgoing mail: the organisation's name."""
+    return site_settings().organisation_name
