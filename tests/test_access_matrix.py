@@ -63,6 +63,9 @@ ROUTES: dict[str, Route] = {
     ),
     "auth.login": Route(),
     "auth.register": Route(),
+    "auth.confirm_registration": Route(
+        args={"token": "not-a-registration-link"}, overrides={a: 404 for a in ACTORS}
+    ),
     "auth.logout": Route(method="POST"),
     "auth.account": Route(),
     "auth.sign_out_everywhere": Route(method="POST", data={"confirm": "y"}),

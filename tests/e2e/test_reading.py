@@ -8,7 +8,25 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_register_read_progress_sign_out(live_server, page, check_a11y, synced_course):
+def _registration_link(app, address: str) -> str:
+    """The link in the registration mail the live server put in the shared outbox."""
+    from sqlalchemy import select
+
+    from smresidency.extensions import db
+    from smresidency.mail.models import OutboxMessage
+
+    with app.app_context():
+        body = db.session.scalar(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == address)
+            .order_by(OutboxMessage.id.desc())
+        )
+    match = re.search(r"http://\S+/register/confirm/\S+", body or "")
+    assert match, body
+    return match.group(0)
+
+
+def test_register_read_progress_sign_out(app, live_server, page, check_a11y, synced_course):
     page.goto(live_server + "/")
     check_a11y(page)
     page.get_by_role("link", name="Create an account").first.click()
@@ -25,6 +43,10 @@ def test_register_read_progress_sign_out(live_server, page, check_a11y, synced_c
     page.get_by_label("Password", exact=True).fill("tea with lemon at noon")
     page.get_by_label("Repeat the password").fill("tea with lemon at noon")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    check_a11y(page)
+    page.goto(_registration_link(app, "rosa@example.test"))
+    page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_text("Your account is ready")).to_be_visible()
 
     page.get_by_role("link", name="Social Media Residency").last.click()

@@ -2,11 +2,20 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from smresidency.access import PUBLIC, SIGNED_IN, allow
-from smresidency.auth import bp, devices, queries, services
+from smresidency.auth import bp, devices, queries, registration, services
 from smresidency.auth.forms import (
     ChangePasswordForm,
     ConfirmForm,
@@ -60,15 +69,38 @@ def login():
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            user = services.create_user(form.email.data, form.name.data, form.password.data)
-        except services.AccountError as err:
-            form.email.errors.append(str(err))
-        else:
-            _start_session(user)
-            flash("Your account is ready. Welcome to the residency!", "success")
-            return redirect(url_for("catalog.home"))
+        address = request.remote_addr or "-"
+        if not registration.address_allowed(address):
+            form.form_errors.append(REGISTER_THROTTLED)
+            page = render_template("auth/register.html", form=form)
+            return page, 429, {"Retry-After": str(registration.address_retry_after(address))}
+        registration.request_registration(form.email.data, form.name.data, form.password.data)
+        # the same page whether or not the address has an account: only its owner's mail says
+        hours = current_app.config["REGISTER_CONFIRM_MAX_AGE"] // 3600
+        return render_template("auth/register_sent.html", email=form.email.data, hours=hours)
     return render_template("auth/register.html", form=form)
+
+
+REGISTER_THROTTLED = "Too many registrations from your address. Please wait an hour."
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@allow(PUBLIC)
+def confirm_registration(token: str):
+    # opening the link only shows a button: mail scanners that fetch links create nothing
+    row = registration.pending(token)
+    if row is None:
+        return render_template("auth/register_invalid.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            user = registration.confirm(token)
+        except services.AccountError:
+            return render_template("auth/register_invalid.html"), 404
+        _start_session(user)
+        flash("Your account is ready. Welcome to the residency!", "success")
+        return redirect(url_for("catalog.home"))
+    return render_template("auth/register_confirm.html", form=form, email=row.email)
 
 
 def _end_session() -> None:
