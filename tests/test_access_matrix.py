@@ -123,6 +123,8 @@ ROUTES: dict[str, Route] = {
     # no signing key in the test instance: nobody gets the signed status list (503)
     "certificates.status_list": Route(overrides={a: 503 for a in ACTORS}),
     "certificates.achievement": Route(args={"slug": COURSE}),
+    # a pasted text that is no credential: checked and answered "not valid", for anyone
+    "certificates.verify_credential": Route(method="POST", data={"text": "not a credential"}),
     "certificates.cohort_list": Route(args=COHORT, may=COHORT_STAFF),
     "certificates.revoke": Route(
         args={**COHORT, "cert_id": "@certificate"},

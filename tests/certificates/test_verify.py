@@ -1,12 +1,16 @@
-"""The public verification page: anyone with the code learns whether a certificate is valid,
-and nothing more than name, course and dates; checks from one address are rate limited."""
+"""The public verification pages: anyone with the code learns whether a certificate is valid,
+and nothing more than name, course and dates; anyone holding a credential file can have it
+checked, revocation included; checks from one address are rate limited."""
 
 import html
+import io
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from smresidency.certificates import credential, keys
 from smresidency.certificates.models import Certificate
 from smresidency.certificates.services import revoke
 from smresidency.cohorts.models import Cohort
@@ -126,3 +130,77 @@ def test_guessing_unknown_codes_counts_towards_the_limit(client, cert):
     for n in range(LIMIT):
         assert client.get(f"/verify/AAAABBBBCCCCDDD{n}").status_code == 404
     assert client.get(f"/verify/{cert.code}").status_code == 429
+
+
+# --- checking a credential file ---------------------------------------------------------------
+
+
+@pytest.fixture
+def held(app, cert, nearly_done) -> dict:
+    """What a verifier holds: the learner's downloaded .json and .jwt (the site has a key)."""
+    keys.generate(app.instance_path)
+    client = nearly_done["client"]
+    return {
+        fmt: client.get(f"/certificates/{cert.id}/credential.{fmt}").data for fmt in ("json", "jwt")
+    }
+
+
+def upload(client, data: bytes, name: str = "credential.json"):
+    return client.post(
+        "/verify/credential",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_uploaded_credential_is_checked_against_the_status_list(app, client, cert, held):
+    response = upload(client, held["json"])
+    assert response.status_code == 200
+    page = text(response)
+    assert "This credential is valid" in page
+    assert "Not revoked: checked against this site's signed revocation status list." in page
+    assert "Zoë Παπαδοπούλου" in page and "Test course" in page
+    pasted = text(client.post("/verify/credential", data={"text": held["jwt"].decode()}))
+    assert "This credential is valid" in pasted
+
+
+def test_a_revoked_credential_file_is_not_valid(app, client, cert, held, nearly_done):
+    with app.app_context():
+        revoke(db.session.get(Certificate, cert.id), nearly_done["coordinator"].id, "Mistake")
+        db.session.commit()
+    page = text(upload(client, held["json"]))
+    assert "This credential is not valid: revoked (the issuer's status list says so)" in page
+    assert "What the file claims:" in page and "Mistake" not in page
+
+
+def test_a_changed_file_and_a_file_from_elsewhere_are_not_valid(app, client, cert, held, tmp_path):
+    document = json.loads(held["json"])
+    document["credentialSubject"]["name"] = "Soë Παπαδοπούλου"
+    changed = text(upload(client, json.dumps(document).encode()))
+    assert "This credential is not valid: the file was changed" in changed
+    stranger = keys.generate(str(tmp_path / "elsewhere"))
+    claims = credential.claims(held["jwt"].decode())
+    forged = credential.sign(claims, stranger, "http://localhost")
+    assert "not valid: signed with an unknown key" in text(upload(client, forged.encode(), "x.jwt"))
+
+
+def test_a_credential_without_status_says_where_to_look(app, client, cert, held):
+    claims = credential.claims(held["jwt"].decode())
+    del claims["credentialStatus"]
+    old = credential.sign(claims, keys.current(app.instance_path), "http://localhost")
+    page = text(upload(client, old.encode(), "old.jwt"))
+    assert "This credential is valid" in page
+    assert "This credential carries no revocation status" in page
+    assert f"http://localhost/verify/{cert.code}" in page
+
+
+def test_nothing_or_no_text_is_refused_with_a_field_error(client, held):
+    empty = client.post("/verify/credential", data={"text": "  "})
+    assert empty.status_code == 422
+    assert "Choose the credential file, or paste its text below." in text(empty)
+    binary = upload(client, b"\xff\xd8\xff\xe0 a photo", "photo.jpg")
+    assert binary.status_code == 422 and "it is not text" in text(binary)
+    huge = upload(client, b"x" * (256 * 1024 + 1))
+    assert huge.status_code == 422 and "too large to be a credential" in text(huge)
+    junk = upload(client, b"hello", "junk.jwt")
+    assert junk.status_code == 200 and "not valid: not a signed credential" in text(junk)

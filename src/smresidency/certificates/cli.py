@@ -12,7 +12,7 @@ from sqlalchemy import select
 from smresidency.auth.models import User
 from smresidency.auth.services import find_user
 from smresidency.catalog.models import Course
-from smresidency.certificates import credential, keys, services, status
+from smresidency.certificates import checking, credential, keys, services
 from smresidency.certificates.models import Certificate
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.db import as_utc, utcnow
@@ -136,26 +136,6 @@ def list_certificates(cohort_id, revoked):
         )
 
 
-def _read_token(path: Path) -> tuple[str | None, str]:
-    """The compact JWT in a downloaded .jwt or .json file, or None and why not."""
-    text = path.read_text(encoding="utf-8").strip()
-    if not text.startswith("{"):
-        return text, ""
-    try:
-        document = json.loads(text)
-        envelope = document["proof"][0]["id"]
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None, "the file holds no signed credential (no proof)"
-    prefix = "data:application/vc+jwt,"
-    if not isinstance(envelope, str) or not envelope.startswith(prefix):
-        return None, "the proof is not a VC-JWT"
-    token = envelope[len(prefix) :]
-    unsigned = {k: v for k, v in document.items() if k != "proof"}
-    if unsigned != credential.claims(token):
-        return None, "the file was changed: it differs from the signed credential inside it"
-    return token, ""
-
-
 def _load_jwks(source: str | None) -> list[dict]:
     """Public keys: this installation's by default, or a JWKS file or address."""
     if source is None:
@@ -186,14 +166,6 @@ def _fetch_status_list(url: str, source: str | None) -> str | None:
         return None
 
 
-def _revocation(data: dict, source: str | None, published: list[dict]) -> status.Status:
-    """What the credential's status list says about it."""
-    entry = data.get("credentialStatus")
-    url = entry.get("statusListCredential") if isinstance(entry, dict) else None
-    token = _fetch_status_list(url, source) if url else None
-    return status.check(data, token, published, utcnow())
-
-
 @certificates_cli.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--jwks", default=None, help="A JWKS file or address (default: this site's keys).")
@@ -210,26 +182,21 @@ def verify(file, jwks, issuer, status_list):
     Only the revocation status list is fetched (from the address in the credential). Exits 0
     when valid, 1 when not, 3 when valid but revocation could not be checked.
     """
-    token, problem = _read_token(file)
     try:
         published = _load_jwks(jwks)
     except (OSError, ValueError) as err:
         raise click.ClickException(f"Could not read the keys from {jwks}: {err}") from err
-    if token is not None and not published:
-        problem = "no public keys to check against (run keygen, or pass --jwks)"
-    verdict = None if problem else credential.verify(token, published, issuer, utcnow())
-    data = verdict.credential if verdict is not None else None
-    revocation = _revocation(data, status_list, published) if verdict and verdict.ok else None
-    if revocation is not None and revocation.state == "revoked":
-        verdict = credential.Verdict(False, revocation.message, data)
-    valid = verdict is not None and verdict.ok
-    unknown = valid and revocation.state == "unknown"
-    if unknown:
-        click.echo(f"UNKNOWN: {revocation.message}")
+    text = file.read_text(encoding="utf-8")
+    outcome = checking.check(
+        text, published, issuer, lambda url: _fetch_status_list(url, status_list), utcnow()
+    )
+    data = outcome.credential
+    if outcome.state == "unknown":
+        click.echo(f"UNKNOWN: {outcome.reason}")
     else:
-        click.echo("VALID" if valid else f"NOT VALID: {problem or verdict.reason}")
+        click.echo("VALID" if outcome.state == "valid" else f"NOT VALID: {outcome.reason}")
     if data:
-        if not valid:
+        if outcome.state == "not valid":
             click.echo("What the file claims:")
         subject = data.get("credentialSubject") or {}
         click.echo(f"Name: {subject.get('name', '?')}")
@@ -237,15 +204,16 @@ def verify(file, jwks, issuer, status_list):
         click.echo(f"Issued: {str(data.get('validFrom', '?'))[:10]}")
         click.echo(f"Valid until: {str(data.get('validUntil') or 'no end date')[:10]}")
         click.echo(f"Issuer: {credential.issuer_of(data) or '?'}")
-    if valid and revocation.state == "not revoked":
+    revocation = outcome.revocation
+    if outcome.state == "valid" and revocation.state == "not revoked":
         click.echo(f"Revocation: {revocation.message}")
-    elif valid:
-        if unknown:
+    elif outcome.state != "not valid":
+        if outcome.state == "unknown":
             click.echo("The signature, issuer and dates are valid.")
         else:
             click.echo(f"Revocation: {revocation.message}.")
         click.echo(f"Its current state: {data.get('id', '?')}")
-    raise SystemExit(3 if unknown else 0 if valid else 1)
+    raise SystemExit({"valid": 0, "not valid": 1, "unknown": 3}[outcome.state])
 
 
 @certificates_cli.command("revoke")

@@ -5,8 +5,17 @@ from flask_login import current_user
 
 from smresidency import ratelimit
 from smresidency.access import PUBLIC, SIGNED_IN, allow
-from smresidency.certificates import bp, credential, links, queries, services, status
-from smresidency.certificates.forms import RevokeForm, VerifyForm
+from smresidency.certificates import (
+    bp,
+    checking,
+    credential,
+    keys,
+    links,
+    queries,
+    services,
+    status,
+)
+from smresidency.certificates.forms import CredentialForm, RevokeForm, VerifyForm
 from smresidency.certificates.public import signing_key_or_503
 from smresidency.db import utcnow
 from smresidency.security import public_cache
@@ -123,6 +132,43 @@ def verify_code(code: str):
         "certificates/verify_result.html", cert=cert, status=cert.status(utcnow())
     )
     return public_cache(current_app.make_response(page), 60)  # a revocation shows within a minute
+
+
+@bp.route("/verify/credential", methods=["GET", "POST"])
+@allow(PUBLIC)
+def verify_credential():
+    """Check a credential file against this site's keys and its own signed status list."""
+    form = CredentialForm()
+    if request.method == "GET":
+        return render_template("certificates/verify_credential.html", form=form)
+    if _throttled():
+        page = render_template("certificates/verify_credential.html", form=form, throttled=True)
+        return page, 429
+    text = form.credential_text() if form.validate_on_submit() else None
+    if text is None:
+        return render_template("certificates/verify_credential.html", form=form), 422
+    base = links.base_url()
+    outcome = checking.check(
+        text,
+        keys.published(current_app.instance_path),
+        f"{base}/issuer",
+        lambda url: _own_status_list(url, base),
+        utcnow(),
+    )
+    return render_template("certificates/verify_credential.html", form=form, outcome=outcome)
+
+
+def _own_status_list(url: str, base: str) -> str | None:
+    """This site's signed status list, made here rather than fetched over the network; a list
+    anywhere else is not fetched from the server (None: it could not be checked)."""
+    if url != status.list_url(base):
+        return None
+    try:
+        key = keys.current(current_app.instance_path)
+    except keys.NoSigningKey:
+        return None
+    data = status.list_credential(base, current_app.config["SITE_NAME"], utcnow())
+    return credential.sign(data, key, base)
 
 
 @bp.route("/cohorts/<int:cohort_id>/certificates", methods=["GET"])
