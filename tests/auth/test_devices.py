@@ -252,3 +252,36 @@ def test_a_device_unseen_for_too_long_is_signed_out(app, make_user):
 )
 def test_user_agents_are_summarised(agent, summary):
     assert describe(agent) == summary
+
+
+def test_prune_forgets_idle_devices_and_expired_registration_links(app, make_user, runner):
+    from smresidency.auth.models import PendingRegistration
+
+    user = make_user()
+    idle, fresh = browser(app), browser(app, IPHONE)
+    sign_in(idle, user)
+    sign_in(fresh, user)
+    idle_days = app.config["DEVICE_SESSION_MAX_IDLE_DAYS"]
+    with app.app_context():
+        db.session.execute(
+            update(DeviceSession)
+            .where(DeviceSession.user_agent == "Firefox on Linux")
+            .values(last_seen_at=utcnow() - timedelta(days=idle_days + 1))
+        )
+        for days in (-1, 1):
+            db.session.add(
+                PendingRegistration(
+                    email=f"p{days}@example.test",
+                    name="P",
+                    password_hash="x",
+                    token_hash=f"h{days}",
+                    expires_at=utcnow() + timedelta(days=days),
+                )
+            )
+        db.session.commit()
+    result = runner.invoke(args=["db", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 idle device session(s), 1 expired registration(s)." in result.output
+    assert [d.user_agent for d in device_rows(app, user)] == ["Safari on iPhone"]
+    with app.app_context():
+        assert db.session.scalars(select(PendingRegistration.email)).all() == ["p1@example.test"]

@@ -107,3 +107,11 @@ def end_device(user: User, device_id: int) -> bool:
 def end_every_device(user: User) -> None:
     """Sign every device of the user out."""
     db.session.execute(delete(DeviceSession).where(DeviceSession.user_id == user.id))
+
+
+def prune_idle() -> int:
+    """Forget devices unseen for longer than the idle limit (their cookies already fail)."""
+    result = db.session.execute(
+        delete(DeviceSession).where(DeviceSession.last_seen_at < utcnow() - max_idle())
+    )
+    return result.rowcount
