@@ -42,6 +42,7 @@ class Site:
     version: int = 0
     pages: dict = field(default_factory=dict)  # slug → sanitised HTML, only pages with text
     from_config: frozenset = frozenset()  # settings whose value comes from configuration
+    named: bool = False  # an organisation name was given (not the site name standing in)
 
     @property
     def has_logo(self) -> bool:
@@ -102,6 +103,7 @@ def _load() -> Site:
             from_config.add(name)
         else:
             values[name] = saved.get(name) or ""
+    named = bool(values["organisation_name"])
     values["organisation_name"] = values["organisation_name"] or cfg["SITE_NAME"]
     pages = {slug: saved[f"{slug}_html"] for slug in PAGES if saved.get(f"{slug}_html")}
     return Site(
@@ -111,6 +113,7 @@ def _load() -> Site:
         version=saved.get("version") or 0,
         pages=pages,
         from_config=frozenset(from_config),
+        named=named,
     )
 
 
@@ -126,6 +129,12 @@ def image(kind: str) -> tuple[bytes, str] | None:
     return bytes(row[0]), row[1]
 
 
-def sender_name() -> str:
-    """The display name on outgoing mail: the organisation's name."""
-    return site_settings().organisation_name
+def mail_sender(address: str) -> str:
+    """'Organisation <address>' once an organisation is named; an address that already
+    carries a display name ("Residency <r@x>") is used as configured."""
+    from email.utils import formataddr
+
+    site = site_settings()
+    if "<" in address or not site.named:
+        return address
+    return formataddr((site.organisation_name, address))

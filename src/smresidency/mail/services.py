@@ -33,7 +33,7 @@ def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
 def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
     """Plain SMTP with STARTTLS and optional authentication."""
     msg = EmailMessage()
-    msg["From"] = cfg["MAIL_SENDER"]
+    msg["From"] = _sender(cfg["MAIL_SENDER"])
     msg["To"] = recipient
     msg["Subject"] = subject
     msg.set_content(body)
@@ -45,3 +45,10 @@ def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
         if cfg["SMTP_USERNAME"]:
             smtp.login(cfg["SMTP_USERNAME"], cfg["SMTP_PASSWORD"] or "")
         smtp.send_message(msg)
+
+
+def _sender(address: str) -> str:
+    """The organisation's name from the site settings shows as the sender's name."""
+    from smresidency.admin.settings import mail_sender
+
+    return mail_sender(address)
