@@ -443,3 +443,28 @@ def test_an_image_whose_alt_text_has_escaped_brackets_is_still_checked(write_cou
     assert [p.message for p in problems] == [
         "image `images/missing.png` does not exist (paths are relative to the course directory)"
     ]
+
+
+def test_validate_and_sync_refuse_a_quiz_choice_the_sanitiser_would_empty(
+    app, runner, write_course
+):
+    """Issue 12.1: a <meta> refresh as a choice used to pass validation and reach learners."""
+    meta = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+    quiz = f"\n## Quiz\n\n### Where do you go?\n- [x] {meta}\n- [ ] Nowhere\n"
+    root = write_course(modules={"01-only": {"quiz": quiz}})
+    path = root / "test-course" / "modules" / "01-only.md"
+    line = path.read_text().split("\n").index(f"- [x] {meta}") + 1
+    result = runner.invoke(args=["content", "validate", str(root)])
+    assert result.exit_code == 1
+    assert f"{path}:{line}: the choice is empty once sanitised (it loses the <meta> tag)" in (
+        result.output
+    )
+    synced = runner.invoke(args=["content", "sync", str(root)])
+    assert synced.exit_code != 0
+    from sqlalchemy import func, select
+
+    from smresidency.catalog.models import Module
+    from smresidency.extensions import db
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Module)) == 0

@@ -355,3 +355,83 @@ def test_empty_quiz(tmp_path, quiz):
     module, problems, text = load_quiz(tmp_path, quiz)
     assert_reported(problems, text, "## Quiz", "the quiz has no questions")
     assert module.quiz.questions == []
+
+
+# --- raw HTML the sanitiser would strip (issue 12.1) ----------------------------------------
+
+META_REFRESH = '<meta http-equiv="refresh" content="0;url=https://evil.example/">'
+
+
+@pytest.mark.parametrize(
+    ("quiz", "needle", "fragment"),
+    [
+        (
+            f"### Where do you go?\n- [x] {META_REFRESH}\n- [ ] Nowhere\n",
+            "evil.example",
+            "the choice is empty once sanitised (it loses the <meta> tag)",
+        ),
+        (
+            f"### {META_REFRESH}\n{TWO_CHOICES}",
+            "evil.example",
+            "the question is empty once sanitised (it loses the <meta> tag)",
+        ),
+        (
+            f"### Q\n- [x] Right\n  > Yes.\n  > {META_REFRESH}\n- [ ] Wrong\n",
+            "  > Yes.",  # reported where the feedback starts
+            "the choice's feedback loses the <meta> tag when sanitised",
+        ),
+        (
+            f"### Q\n{TWO_CHOICES}> Read again.\n> {META_REFRESH}\n",
+            "Read again.",  # reported where the feedback starts
+            "the question's feedback loses the <meta> tag",
+        ),
+        (
+            f'### Q\nLook at this: <iframe src="https://evil.example/"></iframe>\n{TWO_CHOICES}',
+            "Look at this",
+            "the question's text loses the <iframe> tag",
+        ),
+        (
+            "### Q\n- [x] <script>alert(1)</script>Right\n- [ ] Wrong\n",
+            "alert(1)",
+            "the choice loses the <script> tag, some of its text when sanitised",
+        ),
+        (
+            "### Q\n- [x] [Click](javascript:alert(1))\n- [ ] Wrong\n",
+            "javascript:",
+            "the choice loses the href attribute of <a>",
+        ),
+        (
+            '### Q\n- [x] <img src="x.png" alt="x" onerror="alert(1)">\n- [ ] Wrong\n',
+            "onerror",
+            "the choice loses the onerror attribute of <img>",
+        ),
+        (
+            "### Q\n- [x] <u>Right</u>\n- [ ] Wrong\n",
+            "<u>",
+            "write it in Markdown, not raw HTML",
+        ),
+        (
+            "### Q\n- [x] <span></span>\n- [ ] Wrong\n",
+            "<span>",
+            "the choice shows nothing once sanitised",
+        ),
+    ],
+)
+def test_text_the_sanitiser_would_strip_is_refused_with_its_line(tmp_path, quiz, needle, fragment):
+    _, problems, text = load_quiz(tmp_path, quiz)
+    assert_reported(problems, text, needle, fragment)
+
+
+def test_markdown_and_safe_inline_html_are_accepted(tmp_path):
+    quiz = """
+### Is *this* **safe**? See [the policy](https://example.org/policy) and `<b>` in code.
+Compare a < b & c, and <kbd>Ctrl</kbd>.
+- [x] #MeToo is a hashtag, not a heading
+  > Yes: a leading # in a choice stays a hashtag.
+- [ ] ![A chart](https://example.org/chart.png)
+  > An image alone is a choice a learner can see.
+> Smart "quotes" -- and dashes.
+"""
+    module, problems, _ = load_quiz(tmp_path, quiz)
+    assert problems == []
+    assert module.quiz.questions[0].choices[0].text.startswith("#MeToo")

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from smresidency.catalog.render import render_inline, render_markdown
+from smresidency.catalog.render import render_inline, render_markdown, sanitiser_losses
 
 YOUTUBE_EMBED = "https://www.youtube-nocookie.com/embed/"
 VIMEO_EMBED = "https://player.vimeo.com/video/"
@@ -173,6 +173,47 @@ def test_links_are_kept_and_open_safely():
 def test_render_inline_drops_the_paragraph():
     assert render_inline("Decline *politely*.") == "Decline <em>politely</em>."
     assert render_inline("One.\n\nTwo.") == "<p>One.</p>\n<p>Two.</p>"
+
+
+def test_a_leading_hash_in_a_fragment_is_a_hashtag_not_a_heading():
+    """Before, `#MeToo` became an <h1> that the sanitiser dropped, and the # vanished."""
+    assert render_inline("#MeToo or #HealthTwitter") == "#MeToo or #HealthTwitter"
+    assert render_inline("## Not a heading either") == "## Not a heading either"
+
+
+# --- what sanitising would remove (the loader refuses it) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "losses", "empty"),
+    [
+        (
+            '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+            ["the <meta> tag"],
+            True,
+        ),
+        ("<script>alert(1)</script>", ["the <script> tag", "some of its text"], True),
+        ("[x](javascript:alert(1))", ["the href attribute of <a>"], False),
+        ('<img src="a.png" alt="a" onerror="alert(1)">', ["the onerror attribute of <img>"], False),
+        ('<span class="mine">x</span>', ["the class attribute of <span>"], False),
+        ("<span></span>", [], True),
+        ("Plain *Markdown* with [a link](https://example.org) and a < b", [], False),
+        ("![A chart](https://example.org/chart.png)", [], False),
+        ("<kbd>Ctrl</kbd> and `<script>` in code", [], False),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", [], False),
+        ("<!-- a note to myself --> Visible", [], False),
+    ],
+)
+def test_sanitiser_losses_name_what_would_be_dropped(text, losses, empty):
+    assert sanitiser_losses(text) == (losses, empty)
+
+
+def test_a_reused_parser_renders_like_a_fresh_one():
+    """One Markdown parser per thread is reset between texts: no ids or state leak across."""
+    first = render_markdown("## Same heading\n\n[^1]: note\n\nText")
+    render_markdown("## Same heading\n\n## Same heading")
+    assert render_markdown("## Same heading\n\n[^1]: note\n\nText") == first
+    assert 'id="same-heading"' in first
 
 
 # --- video embeds ----------------------------------------------------------------------

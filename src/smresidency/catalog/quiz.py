@@ -7,6 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from smresidency.catalog.problems import Reporter, yaml_mapping
+from smresidency.catalog.render import sanitiser_losses
 
 CHOICE = re.compile(r"^- \[( |x|X)\] (.+)$")
 CHOICE_FEEDBACK = re.compile(r"^\s{2,}> ?(.*)$")
@@ -67,6 +68,7 @@ def parse_quiz(lines: list[str], first_line: int, report: Reporter) -> Quiz:
     i, setting_lines = _parse_settings(quiz, lines, first_line, report)
     current: Question | None = None
     last_choice: Choice | None = None
+    first_lines: dict[tuple[int, str], int] = {}  # where a detail or feedback text starts
     for offset, raw in enumerate(lines[i:], start=i):
         ln = first_line + offset
         line = raw.rstrip()
@@ -86,17 +88,51 @@ def parse_quiz(lines: list[str], first_line: int, report: Reporter) -> Quiz:
             if last_choice is None:
                 report(ln, "indented `>` feedback must follow a choice")
             else:
+                first_lines.setdefault((id(last_choice), "feedback"), ln)
                 last_choice.feedback = _join(last_choice.feedback, m.group(1))
         elif m := QUESTION_FEEDBACK.match(line):
+            first_lines.setdefault((id(current), "feedback"), ln)
             current.feedback = _join(current.feedback, m.group(1))
         elif m := ANSWER.match(line):
             current.answers.append(m.group(1).strip())
         elif current.choices or current.answers:
             report(ln, "unexpected text after the choices (feedback lines start with `>`)")
         else:
+            first_lines.setdefault((id(current), "detail"), ln)
             current.detail = _join(current.detail, line.strip(), sep="\n")
     _check(quiz, setting_lines.get("draw", quiz.line), report)
+    _check_html(quiz, first_lines, report)
     return quiz
+
+
+def _check_html(quiz: Quiz, first_lines: dict, report: Reporter) -> None:
+    """Refuse texts the sanitiser would empty or cut: learners must see what authors wrote."""
+    for q in quiz.questions:
+        if q.stem:
+            _check_text(q.line, "the question", q.stem, report)
+        if q.detail:
+            line = first_lines.get((id(q), "detail"), q.line)
+            _check_text(line, "the question's text", q.detail, report, inline=False)
+        if q.feedback:
+            line = first_lines.get((id(q), "feedback"), q.line)
+            _check_text(line, "the question's feedback", q.feedback, report)
+        for c in q.choices:
+            _check_text(c.line, "the choice", c.text, report)
+            if c.feedback:
+                line = first_lines.get((id(c), "feedback"), c.line)
+                _check_text(line, "the choice's feedback", c.feedback, report)
+
+
+def _check_text(ln: int, what: str, text: str, report: Reporter, inline: bool = True) -> None:
+    found, empty = sanitiser_losses(text, inline)
+    losses = ", ".join(found)
+    advice = "write it in Markdown, not raw HTML"
+    if empty and losses:
+        report(ln, f"{what} is empty once sanitised (it loses {losses}): {advice}")
+    elif empty:
+        report(ln, f"{what} shows nothing once sanitised: give it text or an image")
+    elif losses:
+        report(ln, f"{what} loses {losses} when sanitised: {advice}")
 
 
 def _join(existing: str, more: str, sep: str = " ") -> str:

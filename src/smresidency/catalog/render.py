@@ -2,6 +2,9 @@
 
 import html
 import re
+import threading
+from collections import Counter
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -74,7 +77,8 @@ VIMEO = re.compile(r"^https?://(?:www\.)?vimeo\.com/(\d{4,12})(?:[?#][^\s]*)?$")
 VIDEO_MARKER = "SMRVIDEO-{provider}-{ident}-END"
 VIDEO_PARAGRAPH = re.compile(r"<p>SMRVIDEO-(youtube|vimeo)-([A-Za-z0-9_-]+)-END</p>")
 # Bump when the HTML this module produces changes, so sync re-renders stored versions.
-RENDERER_VERSION = 3
+RENDERER_VERSION = 4
+_parsers = threading.local()
 EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "smarty"]
 
 
@@ -138,10 +142,19 @@ def sanitize(raw_html: str) -> str:
     )
 
 
+def _unsanitised(text: str) -> str:
+    """Markdown to HTML before sanitising; one parser per thread, reset between texts."""
+    md = getattr(_parsers, "md", None)
+    if md is None:
+        md = _parsers.md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "2-4"}}
+        )
+    return md.reset().convert(_mark_videos(text))
+
+
 def render_markdown(text: str, image_base: str = "") -> str:
     """Lesson Markdown to sanitised HTML; relative image paths are prefixed with image_base."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs={"toc": {"toc_depth": "2-4"}})
-    raw = md.convert(_mark_videos(text))
+    raw = _unsanitised(text)
     if image_base:
         raw = re.sub(
             r'(<img [^>]*src=")(?![a-z]+:|/)([^"]+)"',
@@ -159,9 +172,49 @@ def _scrollable_tables(safe_html: str) -> str:
     ).replace("</table>", "</table></div>")
 
 
+def _inline_source(text: str) -> str:
+    """A fragment is one line of prose: a leading `#` is a hashtag, never a heading."""
+    return "\\" + text if text.startswith("#") else text
+
+
 def render_inline(text: str) -> str:
     """A short Markdown fragment (a choice, feedback) without its surrounding paragraph."""
-    rendered = render_markdown(text)
+    rendered = render_markdown(_inline_source(text))
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         return rendered[3:-4]
     return rendered
+
+
+class _Inventory(HTMLParser):
+    """The elements, attributes and visible text of an HTML fragment, to compare two of them."""
+
+    def __init__(self, html_text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: Counter = Counter()
+        self.attributes: Counter = Counter()
+        self.words: list[str] = []
+        self.feed(html_text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        self.attributes.update((tag, name) for name, _ in attrs)
+
+    def handle_data(self, data):
+        self.words.extend(data.split())
+
+
+def sanitiser_losses(text: str, inline: bool = True) -> tuple[list[str], bool]:
+    """What the sanitiser would silently drop from this Markdown, in words for its author,
+    and whether nothing a learner could see (text, image, video) would be left."""
+    raw = _unsanitised(_inline_source(text) if inline else text)
+    before, after = _Inventory(raw), _Inventory(sanitize(raw))
+    lost_tags = before.tags - after.tags
+    losses = [f"the <{tag}> tag" for tag in sorted(lost_tags)]
+    for tag, name in sorted(before.attributes - after.attributes):
+        if tag not in lost_tags:
+            losses.append(f"the {name} attribute of <{tag}>")
+    if before.words != after.words:
+        losses.append("some of its text")
+    empty = not after.words and not after.tags["img"]
+    return losses, empty
