@@ -5,8 +5,8 @@ Revises: 0007
 
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"
@@ -15,8 +15,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("check_off", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("check_off", schema=None) as batch_op:
+        batch_op.drop_column("reason")

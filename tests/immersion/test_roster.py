@@ -64,8 +64,11 @@ def test_faculty_see_every_active_learner_and_item(app, client, login_as, day):
     assert "Create a Pinterest pin and board" in html
     assert html.count(">Optional<") == 2 and html.count(">Required<") == 11
     assert "Faculty tick" in html and "Learner submits" in html
-    assert html.count('<button type="submit" class="tick-button"') == 3 * 13
-    assert html.count("Not yet") == 3 * 13
+    # 13 items: 10 toggles, attendance by hand (with a reason), plan and rating derived
+    assert html.count('<button type="submit" class="tick-button"') == 3 * 10
+    assert html.count(">Check in by hand<") == 3
+    assert html.count(">No plan yet<") == 3 and html.count(">Not rated yet<") == 3
+    assert html.count("Not yet") == 3 * 11
     assert "Dr Otto" not in html and day["other_learner"].name not in html
     assert 'src="/static/js/roster.js"' in html and "style=" not in html
 
@@ -247,7 +250,8 @@ def test_coordinators_see_the_roster_read_only(app, client, login_as, day):
 def test_admins_may_tick(app, client, login_as, day):
     login_as("admin")
     eid = enrolment_of(app, day["learners"][0])
-    assert client.get(roster_url(day)).get_data(as_text=True).count("tick-form") == 3 * 13
+    # every item but the unticked attendance and the two derived items is a toggle
+    assert client.get(roster_url(day)).get_data(as_text=True).count("tick-form") == 3 * 10
     assert client.post(toggle_url(day, eid), data={"checked": "1"}).status_code == 303
 
 

@@ -33,7 +33,10 @@ def test_two_faculty_and_a_learner_at_once_lose_nothing(
     app, synced_course, make_user, make_cohort, database_url
 ):
     first, second = make_user("instructor"), make_user("instructor")
-    cohort_id, learners = make_cohort(synced_course, faculty=[first, second], learners=3)
+    # today is the immersion day: the only day its QR code is accepted
+    cohort_id, learners = make_cohort(
+        synced_course, faculty=[first, second], learners=3, immersion_in_days=0
+    )
     with app.app_context():
         enrolments = db.session.scalars(
             select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)
@@ -42,7 +45,7 @@ def test_two_faculty_and_a_learner_at_once_lose_nothing(
 
     def ticks(who: str) -> list[tuple]:
         return [
-            (f"/cohorts/{cohort_id}/roster/{eid}/{item}", {"checked": "1"})
+            (f"/cohorts/{cohort_id}/roster/{eid}/{item}", {"checked": "1", "reason": "on paper"})
             for eid in enrolments
             for item in SHARED + OWN[who]
         ]

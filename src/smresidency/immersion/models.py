@@ -25,6 +25,8 @@ class CheckOff(Base):
     evidence_url: Mapped[str] = mapped_column(String(1000), default="")
     evidence_state: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # why faculty ticked it by hand (attendance without the QR code); who and when are below
+    reason: Mapped[str] = mapped_column(Text, default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -17,7 +17,7 @@ from smresidency.cohorts.schedule import cohort_zone, local_today
 from smresidency.db import as_utc
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff, CheckOffEvent
-from smresidency.immersion.services import ImmersionError, item, items
+from smresidency.immersion.services import ImmersionError, is_derived, item, items
 
 EVIDENCE_LABELS = {
     "": "No link yet",
@@ -26,6 +26,13 @@ EVIDENCE_LABELS = {
     "returned": "Returned for changes",
 }
 ACTION_LABELS = {"tick": "Ticked", "untick": "Unticked", "checkin": "Checked in (QR code)"}
+PLAN_LABELS = {
+    "": "No plan yet",
+    "draft": "Plan in draft",
+    "submitted": "Plan awaiting review",
+    "returned": "Plan returned for changes",
+    "accepted": "Plan accepted",
+}
 
 
 def when(moment: datetime | None, cohort: Cohort, today: date | None = None) -> str:
@@ -49,6 +56,18 @@ class Cell:
     at: datetime | None = None
     evidence_url: str = ""
     evidence_state: str = ""
+    reason: str = ""
+    fact: str = ""  # derived items: what the plan review or the rating says, in words
+
+    @property
+    def derived(self) -> bool:
+        """Ticked by the system from the plan review or the learner's rating: never a toggle."""
+        return is_derived(self.item)
+
+    @property
+    def by_hand_form(self) -> bool:
+        """Attendance is ticked by hand on a page of its own, which asks for a reason."""
+        return self.item["kind"] == "attendance" and not self.checked
 
     @property
     def shows_evidence(self) -> bool:
@@ -73,6 +92,7 @@ class Row:
     enrolment: Enrolment
     user: User
     cells: list[Cell]
+    plan_id: int | None = None
 
     @property
     def done(self) -> int:
@@ -122,12 +142,35 @@ def _with_user(query):
     )
 
 
-def _active_enrolments(cohort_id: int) -> list[Enrolment]:
-    return db.session.scalars(
+@dataclass
+class Facts:
+    """What the derived items follow for one enrolment: its plan and its "after" rating."""
+
+    plan_id: int | None
+    plan_state: str
+    rated_after: bool
+
+    def of(self, entry: dict) -> tuple[bool, str]:
+        """A derived item's state from the facts, and the words for it."""
+        if entry["kind"] == "plan":
+            return self.plan_state == "accepted", PLAN_LABELS.get(self.plan_state, self.plan_state)
+        return self.rated_after, "Rated" if self.rated_after else "Not rated yet"
+
+
+def _active_enrolments(cohort_id: int) -> list[tuple[Enrolment, Facts]]:
+    """Active learners by name, each with their plan and whether they rated themselves after."""
+    from smresidency.plans.models import StrategyPlan
+    from smresidency.ratings.models import SelfRating
+
+    rated = exists().where(SelfRating.enrolment_id == Enrolment.id, SelfRating.phase == "post")
+    rows = db.session.execute(
         _with_user(select(Enrolment))
+        .outerjoin(StrategyPlan, StrategyPlan.enrolment_id == Enrolment.id)
+        .add_columns(StrategyPlan.id, StrategyPlan.state, rated.label("rated"))
         .where(Enrolment.cohort_id == cohort_id, Enrolment.status == "active")
         .order_by(User.name, User.id)
     ).all()
+    return [(e, Facts(plan_id, state or "", bool(r))) for e, plan_id, state, r in rows]
 
 
 def _states(cohort_id: int) -> dict[tuple[int, str], Cell]:
@@ -144,18 +187,25 @@ def _states(cohort_id: int) -> dict[tuple[int, str], Cell]:
     return {(c.enrolment_id, c.item_id): (c, name) for c, name in rows}
 
 
-def _cell(entry: dict, state) -> Cell:
-    if state is None:
-        return Cell(entry)
-    row, name = state
-    return Cell(
-        entry,
-        checked=row.checked,
-        by=name if row.updated_by_id else None,
-        at=row.updated_at if row.updated_by_id else None,
-        evidence_url=row.evidence_url,
-        evidence_state=row.evidence_state,
-    )
+def _cell(entry: dict, state, facts: Facts) -> Cell:
+    cell = Cell(entry)
+    if state is not None:
+        row, name = state
+        cell = Cell(
+            entry,
+            checked=row.checked,
+            by=name if row.updated_by_id else None,
+            at=row.updated_at if row.updated_by_id else None,
+            evidence_url=row.evidence_url,
+            evidence_state=row.evidence_state,
+            reason=row.reason if row.checked else "",
+        )
+    if cell.derived:  # the fact decides, whatever a flag ticked by hand in the past says
+        done, cell.fact = facts.of(entry)
+        if not (done and cell.checked):
+            cell.by = cell.at = None
+        cell.checked = done
+    return cell
 
 
 def cohort_roster(user, cohort_id: int) -> Roster | None:
@@ -167,8 +217,8 @@ def cohort_roster(user, cohort_id: int) -> Roster | None:
     checklist = items(cohort.course)
     states = _states(cohort_id)
     rows = [
-        Row(e, e.user, [_cell(i, states.get((e.id, i["id"]))) for i in checklist])
-        for e in _active_enrolments(cohort_id)
+        Row(e, e.user, [_cell(i, states.get((e.id, i["id"])), f) for i in checklist], f.plan_id)
+        for e, f in _active_enrolments(cohort_id)
     ]
     return Roster(cohort, checklist, rows, may_tick, local_today(cohort))
 
@@ -182,7 +232,9 @@ class Target:
     item: dict
 
 
-def tick_target(user, cohort_id: int, enrolment_id: int, item_id: str) -> Target | None:
+def tick_target(
+    user, cohort_id: int, enrolment_id: int, item_id: str, lock: bool = True
+) -> Target | None:
     """The cohort (taught by this user), the active enrolment in it (locked) and the item."""
     cohort = scoped_cohort(taught_cohorts(user), cohort_id)
     if cohort is None:
@@ -193,15 +245,12 @@ def tick_target(user, cohort_id: int, enrolment_id: int, item_id: str) -> Target
         return None
     # Locked before any check-off is written: every writer then takes the enrolment first
     # and the check-off after, so two ticks for one learner queue instead of deadlocking.
-    enrolment = db.session.scalar(
-        _with_user(select(Enrolment))
-        .where(
-            Enrolment.id == enrolment_id,
-            Enrolment.cohort_id == cohort_id,
-            Enrolment.status == "active",
-        )
-        .with_for_update(of=Enrolment)
+    query = _with_user(select(Enrolment)).where(
+        Enrolment.id == enrolment_id,
+        Enrolment.cohort_id == cohort_id,
+        Enrolment.status == "active",
     )
+    enrolment = db.session.scalar(query.with_for_update(of=Enrolment) if lock else query)
     return None if enrolment is None else Target(cohort, enrolment, entry)
 
 

@@ -8,9 +8,17 @@ from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff, CheckOffEvent
 
+MAX_REASON_LENGTH = 200
+# items the system ticks from a fact elsewhere; a hand tick would certify what never happened
+DERIVED_KINDS = ("plan", "self-rating")
+
 
 class ImmersionError(Exception):
     """A check-off request that cannot be honoured; the message is safe to show."""
+
+
+class DerivedItem(ImmersionError):
+    """A hand tick of an item only the system may tick (answered with 409)."""
 
 
 def items(course: Course) -> list[dict]:
@@ -29,6 +37,37 @@ def item(course: Course, item_id: str) -> dict:
 def item_of_kind(course: Course, kind: str) -> dict | None:
     """The first item of a kind (attendance, plan, self-rating), if the checklist has one."""
     return next((i for i in items(course) if i["kind"] == kind), None)
+
+
+def is_derived(entry: dict) -> bool:
+    """Whether the item follows a fact (plan review, own rating) rather than faculty's hand."""
+    return entry["kind"] in DERIVED_KINDS
+
+
+def derived_message(entry: dict) -> str:
+    """Why a derived item cannot be ticked by hand, and what ticks it instead."""
+    if entry["kind"] == "plan":
+        how = "it is ticked when faculty accept the learner's plan in the plan review"
+    else:
+        how = "it is ticked when the learner gives their own ratings after the residency"
+    return f"“{entry['title']}” cannot be ticked by hand: {how}. Nothing was changed."
+
+
+def tick_by_hand(
+    enrolment_id: int, entry: dict, checked: bool, by_id: int, reason: str = ""
+) -> CheckOff:
+    """A faculty member's press on the roster: derived items are refused (DerivedItem), and
+    ticking attendance by hand needs a reason, kept on the row and in the history."""
+    if is_derived(entry):
+        raise DerivedItem(derived_message(entry))
+    reason = (reason or "").strip()
+    if entry["kind"] != "attendance" or not checked:
+        reason = ""
+    elif not reason:
+        raise ImmersionError("Say why you are checking this learner in by hand.")
+    elif len(reason) > MAX_REASON_LENGTH:
+        raise ImmersionError(f"Keep the reason under {MAX_REASON_LENGTH} characters.")
+    return set_checked(enrolment_id, entry["id"], checked, by_id, reason=reason)
 
 
 def check_off_row(enrolment_id: int, item_id: str) -> CheckOff:
@@ -60,9 +99,16 @@ def record(
 
 
 def set_checked(
-    enrolment_id: int, item_id: str, checked: bool, by_id: int | None, action: str | None = None
+    enrolment_id: int,
+    item_id: str,
+    checked: bool,
+    by_id: int | None,
+    action: str | None = None,
+    reason: str = "",
 ) -> CheckOff:
     """Tick or untick an item; only a real change is recorded, and nothing is ever erased.
+
+    `reason` says why faculty ticked it by hand; it stays on the row until the next change.
 
     The enrolment row is locked first: the certificate check that may follow locks it too,
     and taking it before the check-off's foreign key does keeps concurrent writers queued
@@ -78,9 +124,10 @@ def set_checked(
             row.evidence_state = "returned"
             row.note = row.note or "Unticked by faculty; please check with them and resubmit."
         row.checked = checked
+        row.reason = reason
         row.updated_by_id = by_id
         row.updated_at = utcnow()
-        record(enrolment_id, item_id, action or ("tick" if checked else "untick"), by_id)
+        record(enrolment_id, item_id, action or ("tick" if checked else "untick"), by_id, reason)
         db.session.flush()
         after_change(enrolment_id)
     return row
