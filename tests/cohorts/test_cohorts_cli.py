@@ -1,5 +1,7 @@
 """`flask cohorts create|list|enrol`: run cohorts from the shell."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -8,10 +10,11 @@ from smresidency.cohorts.models import Cohort, CohortStaff, Enrolment
 from smresidency.extensions import db
 
 COURSE = "social-media-residency"
+DAY = (date.today() + timedelta(days=190)).isoformat()  # inside the accepted window
 
 
-def create(runner, *extra, name="June cohort", date="2031-06-12"):
-    args = ["create", "--course", COURSE, "--name", name, "--date", date, *extra]
+def create(runner, *extra, name="June cohort", day=DAY):
+    args = ["create", "--course", COURSE, "--name", name, "--date", day, *extra]
     return runner.invoke(cohorts_cli, args)
 
 
@@ -56,7 +59,7 @@ def test_create_with_staff(runner, app, synced_course, make_user):
         12,
     )
     assert cohort.online_link == "https://meet.example.test/room"
-    assert cohort.immersion_date.isoformat() == "2031-06-12"
+    assert cohort.immersion_date.isoformat() == DAY
     with app.app_context():
         staff = set(db.session.execute(select(CohortStaff.role, CohortStaff.user_id)).all())
     assert staff == {("faculty", faculty.id), ("coordinator", coordinator.id)}
@@ -86,15 +89,26 @@ def test_create_refuses_bad_input(runner, app, synced_course, extra, message):
 
 
 def test_create_refuses_a_bad_date(runner, app, synced_course):
-    result = create(runner, date="12/06/2031")
+    result = create(runner, day="12/06/2031")
     assert result.exit_code == 2
     assert "“12/06/2031” is not a date; use YYYY-MM-DD." in result.output
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [("0001-01-01", "more than a year ago"), ("9999-12-31", "more than three years ahead")],
+)
+def test_create_refuses_a_day_outside_the_window_and_says_why(runner, app, synced_course, day, why):
+    result = create(runner, day=day)
+    assert result.exit_code == 2
+    assert "Choose a day between" in result.output and why in result.output
+    assert stored_cohorts(app) == []
 
 
 def test_create_refuses_unknown_course_duplicates_and_wrong_roles(
     runner, app, synced_course, make_user
 ):
-    args = ["create", "--course", "nope", "--name", "X", "--date", "2031-01-01"]
+    args = ["create", "--course", "nope", "--name", "X", "--date", DAY]
     unknown = runner.invoke(cohorts_cli, args)
     assert unknown.exit_code == 1 and "No course has the slug “nope”." in unknown.output
     assert create(runner).exit_code == 0

@@ -83,7 +83,8 @@ def test_formulas_are_defused(app, client, login_as, seeded):
 @pytest.mark.parametrize(
     ("value", "safe"),
     [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-     ("\t=1", "'\t=1"), ("Ward 7", "Ward 7"), ("50%", "50%"), ("—", "—"), ("", "")],
+     ("\t=1", "'=1"), ("A\u202eB", "AB"), ("Line\r\nBcc: x", "Line Bcc: x"),
+     ("Ward 7", "Ward 7"), ("50%", "50%"), ("—", "—"), ("", "")],
 )  # fmt: skip
 def test_safe_cell(value, safe):
     assert safe_cell(value) == safe

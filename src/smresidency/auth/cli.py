@@ -7,6 +7,7 @@ from smresidency.access import ROLES
 from smresidency.auth import services
 from smresidency.auth.passwords import password_problems
 from smresidency.extensions import db
+from smresidency.text import clean_name, refusal, unsafe_characters
 
 users_cli = click.Group("users", help="Create accounts, change roles, disable accounts.")
 
@@ -39,6 +40,9 @@ def create(email, name, roles, password):
     bad_email = email_problem(email.strip())
     if bad_email:
         raise click.ClickException(bad_email)
+    name = clean_name(name)
+    if unsafe_characters(name):
+        raise click.ClickException("--name: " + refusal(unsafe_characters(name)))
     problems = password_problems(password, email, name)
     if problems:
         raise click.ClickException(" ".join(problems))

@@ -7,6 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from smresidency.auth.passwords import MAX_LENGTH, password_problems
+from smresidency.text import NoControlCharacters, clean_name
 
 
 def _strip(value):
@@ -57,7 +58,11 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        "Full name",
+        filters=[clean_name],
+        validators=[DataRequired(), Length(max=200), NoControlCharacters()],
+    )
     email = EmailField(
         "E-mail address",
         filters=[_strip],

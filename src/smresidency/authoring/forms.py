@@ -12,6 +12,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from smresidency.text import NoControlCharacters, clean_name
+
 MAX_TEXT = 200_000
 
 
@@ -36,7 +38,11 @@ class EditorForm(FlaskForm):
 
 
 class ModuleForm(EditorForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=300)])
+    title = StringField(
+        "Title",
+        validators=[InputRequired(), Length(max=300), NoControlCharacters()],
+        filters=[clean_name],
+    )
     minutes = IntegerField(
         "Minutes",
         description="About how long the lesson and quiz take (1 to 600).",

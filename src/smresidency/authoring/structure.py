@@ -11,6 +11,7 @@ from smresidency.auth.forms import ConfirmForm
 from smresidency.authoring import layout
 from smresidency.authoring.blueprint import bp
 from smresidency.authoring.views import course_or_404, doc_or_404
+from smresidency.text import NoControlCharacters, clean_name
 
 
 def _strip(value):
@@ -18,7 +19,11 @@ def _strip(value):
 
 
 class NewModuleForm(FlaskForm):
-    title = StringField("Title", validators=[InputRequired(), Length(max=300)], filters=[_strip])
+    title = StringField(
+        "Title",
+        validators=[InputRequired(), Length(max=300), NoControlCharacters()],
+        filters=[clean_name],
+    )
     name = StringField(
         "File name (optional)",
         description=(

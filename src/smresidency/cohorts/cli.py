@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from smresidency.auth.services import find_user
 from smresidency.catalog.models import Course
 from smresidency.cohorts import reminders, services
+from smresidency.cohorts.forms import immersion_date_problem
 from smresidency.cohorts.models import PROFESSIONS, Cohort, Enrolment
 from smresidency.extensions import db
+from smresidency.text import clean_name, refusal, unsafe_characters
 
 cohorts_cli = click.Group(
     "cohorts", help="Create cohorts, list them and enrol learners from the shell."
@@ -34,9 +36,21 @@ def _users(emails) -> list:
 
 def _parse_date(ctx, param, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as err:
         raise click.BadParameter(f"“{value}” is not a date; use YYYY-MM-DD.") from err
+    problem = immersion_date_problem(day)
+    if problem:
+        raise click.BadParameter(problem)
+    return day
+
+
+def _check_text(ctx, param, value: str) -> str:
+    """Names and places are printed on certificates: refuse what would print differently."""
+    found = unsafe_characters(value)
+    if found:
+        raise click.BadParameter(refusal(found))
+    return clean_name(value)
 
 
 def _check_timezone(ctx, param, value: str) -> str:
@@ -50,6 +64,7 @@ def _check_timezone(ctx, param, value: str) -> str:
 
 
 def _check_link(ctx, param, value: str) -> str:
+    _check_text(ctx, param, value)
     parts = urlsplit(value)
     if value and (parts.scheme.lower() not in ("http", "https") or not parts.netloc):
         raise click.BadParameter("use a web address starting with https:// (or http://).")
@@ -58,7 +73,12 @@ def _check_link(ctx, param, value: str) -> str:
 
 @cohorts_cli.command("create")
 @click.option("--course", "course_slug", required=True, help="The course's slug.")
-@click.option("--name", required=True, help="The cohort's name, unique within the course.")
+@click.option(
+    "--name",
+    required=True,
+    callback=_check_text,
+    help="The cohort's name, unique within the course.",
+)
 @click.option(
     "--date", "immersion_date", required=True, callback=_parse_date, help="Immersion day."
 )
@@ -69,7 +89,7 @@ def _check_link(ctx, param, value: str) -> str:
     callback=_check_timezone,
     help="Time zone of the immersion day (an IANA name).",
 )
-@click.option("--place", default="", help="Where the immersion day happens.")
+@click.option("--place", default="", callback=_check_text, help="Where the immersion day happens.")
 @click.option("--link", default="", callback=_check_link, help="Online link (http or https).")
 @click.option("--capacity", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--faculty", multiple=True, help="An instructor's e-mail; repeat for several.")
@@ -136,7 +156,7 @@ def list_cohorts():
 @click.argument("cohort_id", type=int)
 @click.argument("emails", nargs=-1, required=True)
 @click.option("--profession", type=click.Choice(PROFESSIONS), help="Their profession.")
-@click.option("--department", default="", help="Their department.")
+@click.option("--department", default="", callback=_check_text, help="Their department.")
 @with_appcontext
 def enrol(cohort_id, emails, profession, department):
     """Enrol learners (by e-mail) in a cohort, all or none: within its capacity, and never

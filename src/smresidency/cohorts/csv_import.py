@@ -20,6 +20,7 @@ from smresidency.cohorts.models import PROFESSIONS, Cohort, Enrolment
 from smresidency.cohorts.services import active_count, enrol
 from smresidency.extensions import db
 from smresidency.mail.services import send_mail
+from smresidency.text import printable, refusal, unsafe_characters
 
 OUTCOMES = (
     "added",
@@ -29,6 +30,7 @@ OUTCOMES = (
     "invalid e-mail",
     "unknown profession",
     "missing name",
+    "invalid name",
     "duplicate row",
     "over capacity",
 )
@@ -70,6 +72,7 @@ class Result:
     department: str
     outcome: str = ""
     note: str = ""
+    hidden: list[str] = field(default_factory=list)  # control characters in the name cell
     user: User | None = field(default=None, repr=False)
 
 
@@ -195,9 +198,10 @@ def parse(text: str, max_rows: int, encoding: str = "UTF-8") -> Report:
                 Result(
                     line,
                     cells["email"],
-                    " ".join(cells["name"].split()),
+                    " ".join(printable(cells["name"]).split()),
                     cells["profession"],
-                    cells.get("department", ""),
+                    " ".join(printable(cells.get("department", "")).split()),
+                    hidden=unsafe_characters(cells["name"]),
                 )
             )
     except csv.Error as err:
@@ -261,6 +265,9 @@ def plan(cohort: Cohort, report: Report) -> Report:
         if not r.name or len(r.name) > FIELD_MAX:
             r.outcome = "missing name"
             r.note = "No name given." if not r.name else f"Over {FIELD_MAX} characters."
+            continue
+        if r.hidden:
+            r.outcome, r.note = "invalid name", refusal(r.hidden)
             continue
         profession = profession_of(r.profession)
         if profession is None:
@@ -345,7 +352,8 @@ def _mail_welcome(user: User, cohort: Cohort) -> None:
     send_mail(
         user.email,
         f"Welcome to {site}: set your password",
-        f"Hello {user.name},\n\nYou have been enrolled in {cohort.name}; the immersion day is "
+        f"Hello {printable(user.name)},\n\nYou have been enrolled in {printable(cohort.name)}; "
+        "the immersion day is "
         f"{day.day} {day:%B %Y}. An account has been made for you with this "
         f"address. Open this link within {WELCOME_LINK_DAYS} days to choose your password:"
         f"\n\n{link}\n\nThe link works once. If it has expired, use “Forgot your password?” "

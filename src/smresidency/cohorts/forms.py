@@ -1,5 +1,6 @@
 """Cohort forms: the cohort itself, joining by invitation, and enrolment actions."""
 
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
@@ -21,6 +22,11 @@ from wtforms.validators import (
 )
 
 from smresidency.cohorts.models import PROFESSIONS
+from smresidency.db import utcnow
+from smresidency.text import NoControlCharacters, clean_name
+
+PAST_DAYS = 366  # a cohort that has already met can still be recorded
+FUTURE_DAYS = 3 * 366  # programmes are planned a year or two ahead, not decades
 
 
 def _strip(value):
@@ -39,6 +45,30 @@ class TimeZoneName:
             ) from err
 
 
+def immersion_date_problem(day: date, today: date | None = None) -> str | None:
+    """Why a day cannot be an immersion day (a typo such as 0001-01-01), or None."""
+    today = today or utcnow().date()
+    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    if first <= day <= last:
+        return None
+    when = "more than a year ago" if day < first else "more than three years ahead"
+    return (
+        f"Choose a day between {first.day} {first:%B %Y} and {last.day} {last:%B %Y}: {day} is "
+        f"{when}, which is most likely a typing error."
+    )
+
+
+class ImmersionDay:
+    """A sensible immersion day; a cohort keeps the day it already has when edited."""
+
+    def __call__(self, form, field):
+        if field.data is None or field.data == getattr(form, "kept_date", None):
+            return
+        problem = immersion_date_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
 class WebLink:
     """Only http(s) links: nothing else belongs in an invitation e-mail or a page."""
 
@@ -49,8 +79,12 @@ class WebLink:
 
 class CohortForm(FlaskForm):
     course_id = SelectField("Course", coerce=int, validators=[DataRequired()])
-    name = StringField("Name", filters=[_strip], validators=[DataRequired(), Length(max=200)])
-    immersion_date = DateField("Immersion day", validators=[DataRequired()])
+    name = StringField(
+        "Name",
+        filters=[clean_name],
+        validators=[DataRequired(), Length(max=200), NoControlCharacters()],
+    )
+    immersion_date = DateField("Immersion day", validators=[DataRequired(), ImmersionDay()])
     timezone = StringField(
         "Time zone",
         default="Europe/London",
@@ -58,9 +92,15 @@ class CohortForm(FlaskForm):
         description="Where the immersion day happens, e.g. Europe/London.",
         validators=[DataRequired(), TimeZoneName()],
     )
-    place = StringField("Place", filters=[_strip], validators=[Optional(), Length(max=300)])
+    place = StringField(
+        "Place",
+        filters=[clean_name],
+        validators=[Optional(), Length(max=300), NoControlCharacters()],
+    )
     online_link = URLField(
-        "Online link", filters=[_strip], validators=[Optional(), Length(max=500), WebLink()]
+        "Online link",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500), NoControlCharacters(), WebLink()],
     )
     capacity = IntegerField(
         "Capacity",
@@ -71,13 +111,19 @@ class CohortForm(FlaskForm):
     faculty = SelectMultipleField("Faculty (instructors)", coerce=int)
     coordinators = SelectMultipleField("Coordinators", coerce=int)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_date = getattr(kwargs.get("obj"), "immersion_date", None)
+
 
 PROFESSION_CHOICES = [("", "Choose…")] + [(p, p.title()) for p in PROFESSIONS]
 
 
 class JoinForm(FlaskForm):
     profession = SelectField("Profession", choices=PROFESSION_CHOICES, validators=[Optional()])
-    department = StringField("Department", filters=[_strip], validators=[Length(max=200)])
+    department = StringField(
+        "Department", filters=[clean_name], validators=[Length(max=200), NoControlCharacters()]
+    )
 
 
 class MoveForm(FlaskForm):

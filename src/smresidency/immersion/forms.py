@@ -8,6 +8,7 @@ from wtforms import RadioField, TextAreaField, URLField
 from wtforms.validators import Length, ValidationError
 
 from smresidency.immersion.evidence import MAX_NOTE_LENGTH, url_problem
+from smresidency.text import NoControlCharacters
 
 
 def _strip(value):
@@ -28,7 +29,7 @@ class EvidenceForm(FlaskForm):
         "Link to what you published",
         filters=[_strip],
         description="The public address of your post, e.g. https://www.facebook.com/…",
-        validators=[WebAddress()],
+        validators=[NoControlCharacters(), WebAddress()],
     )
 
 
