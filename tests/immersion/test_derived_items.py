@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from smresidency.admin.models import AuditEntry
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff, CheckOffEvent
 from smresidency.plans.models import StrategyPlan
@@ -123,6 +124,15 @@ def test_checking_in_by_hand_asks_for_a_reason(app, client, login_as, day):
     assert "✓ Ticked" in cell and "by Dr Faye Faculty" in cell and "(checked in on paper)" in cell
     history = client.get(f"{roster_url(day)}/{eid}").get_data(as_text=True)
     assert "(checked in on paper)" in history
+    with app.app_context():  # and the site's audit log, as a staff override
+        entry = db.session.scalar(select(AuditEntry))
+    assert (entry.action, entry.actor_id, entry.target_user_id) == (
+        "override",
+        day["faculty"].id,
+        day["learners"][0].id,
+    )
+    assert entry.detail == "Checked in by hand: checked in on paper"
+    assert entry.after == {"enrolment": eid, "item": "check-in", "checked": True}
 
     assert client.post(by_hand, data={"checked": "0"}).status_code == 303  # untick: no reason
     with app.app_context():

@@ -67,7 +67,32 @@ def tick_by_hand(
         raise ImmersionError("Say why you are checking this learner in by hand.")
     elif len(reason) > MAX_REASON_LENGTH:
         raise ImmersionError(f"Keep the reason under {MAX_REASON_LENGTH} characters.")
-    return set_checked(enrolment_id, entry["id"], checked, by_id, reason=reason)
+    was_checked = db.session.scalar(
+        select(CheckOff.checked).where(
+            CheckOff.enrolment_id == enrolment_id, CheckOff.item_id == entry["id"]
+        )
+    )
+    row = set_checked(enrolment_id, entry["id"], checked, by_id, reason=reason)
+    if reason and not was_checked:
+        _audit_attendance(enrolment_id, entry, by_id, reason)
+    return row
+
+
+def _audit_attendance(enrolment_id: int, entry: dict, by_id: int, reason: str) -> None:
+    """A check-in without the QR code is a staff override: the audit log records it too."""
+    from smresidency.admin.audit import record as audit
+    from smresidency.cohorts.models import Enrolment
+
+    learner_id = db.session.scalar(select(Enrolment.user_id).where(Enrolment.id == enrolment_id))
+    change = {"enrolment": enrolment_id, "item": entry["id"]}
+    audit(
+        by_id,
+        "override",
+        target_user=learner_id,
+        before={**change, "checked": False},
+        after={**change, "checked": True},
+        detail=f"Checked in by hand: {reason}",
+    )
 
 
 def check_off_row(enrolment_id: int, item_id: str) -> CheckOff:
