@@ -39,6 +39,16 @@ FILTERS = {
     "ready": "Ready for the certificate (modules and required checklist done)",
 }
 STATUS_LABELS = {"locked": "Locked", "open": "Not started", "read": "Read", "complete": "Complete"}
+PAGE_SIZE = 50  # learners per page of the grid; the CSV export always has every row
+GROUPS = {"modules": "Modules", "immersion": "Immersion, plan and certificate"}
+IMMERSION_KEYS = ("immersion", "plan", "certificate")
+
+
+def group_of(column: Column) -> str | None:
+    """The collapsible group a grid column belongs to (None: always shown)."""
+    if column.key.startswith("module-"):
+        return "modules"
+    return "immersion" if column.key in IMMERSION_KEYS else None
 
 
 def percent_of(done: int, total: int) -> int:
@@ -120,6 +130,28 @@ class Dashboard:
     @property
     def active(self) -> list[Row]:
         return [r for r in self.rows if r.active]
+
+    @property
+    def pages(self) -> int:
+        """How many pages of PAGE_SIZE learners the filtered grid has (at least one)."""
+        return max(1, -(-len(self.shown) // PAGE_SIZE))
+
+    @property
+    def page(self) -> int:
+        """The page asked for, kept within the pages there are."""
+        return min(max(1, getattr(self.view, "page", 1)), self.pages)
+
+    @property
+    def page_rows(self) -> list[Row]:
+        """The learners on this page of the grid."""
+        start = (self.page - 1) * PAGE_SIZE
+        return self.shown[start : start + PAGE_SIZE]
+
+    @property
+    def grid_columns(self) -> list[Column]:
+        """The columns on the page: the CSV keeps every one, the page hides collapsed groups."""
+        hidden = set(getattr(self.view, "hide", ()))
+        return [c for c in self.columns if group_of(c) not in hidden]
 
     @property
     def completion_rate(self) -> int | None:

@@ -9,7 +9,13 @@ from wtforms import BooleanField, Form, SelectField
 from smresidency.access import allow
 from smresidency.cohorts import bp
 from smresidency.cohorts.chart import cohort_chart, long_date
-from smresidency.cohorts.dashboard import FILTERS, Dashboard, cohort_grid, learner_record
+from smresidency.cohorts.dashboard import (
+    FILTERS,
+    GROUPS,
+    Dashboard,
+    cohort_grid,
+    learner_record,
+)
 from smresidency.cohorts.export import progress_csv
 from smresidency.cohorts.programme import programme as programme_page
 from smresidency.cohorts.services import days_left
@@ -23,23 +29,44 @@ class GridView:
     direction: str = "asc"
     filter: str = "all"
     withdrawn: bool = False
+    page: int = 1
+    hide: tuple[str, ...] = ()
 
     @classmethod
     def from_args(cls, args) -> "GridView":
         """Parse query arguments; anything unknown falls back to the default."""
+        page = args.get("page", "1")
         return cls(
             sort=args.get("sort", "name"),
             direction="desc" if args.get("dir") == "desc" else "asc",
             filter=args.get("filter") if args.get("filter") in FILTERS else "all",
             withdrawn=args.get("withdrawn") == "1",
+            page=int(page) if page.isdigit() and len(page) < 6 else 1,
+            hide=tuple(g for g in GROUPS if g in args.getlist("hide")),
         )
 
     def args(self, **changes) -> dict:
-        """Query arguments for a link to this view with some changes, defaults left out."""
+        """Query arguments for a link to this view with some changes, defaults left out.
+
+        A new sort or filter starts again at page 1; collapsed groups stay collapsed."""
         v = {**self.__dict__, **changes}
+        if "page" not in changes:
+            v["page"] = 1
         out = {"sort": v["sort"], "dir": v["direction"], "filter": v["filter"]}
         out = {k: x for k, x in out.items() if x not in ("name", "asc", "all")}
-        return {**out, "withdrawn": "1"} if v["withdrawn"] else out
+        if v["withdrawn"]:
+            out["withdrawn"] = "1"
+        if v["page"] > 1:
+            out["page"] = v["page"]
+        if v["hide"]:
+            out["hide"] = list(v["hide"])
+        return out
+
+    def toggled(self, group: str) -> dict:
+        """Arguments for the same page with one column group collapsed or shown again."""
+        hide = tuple(g for g in self.hide if g != group) if group in self.hide else (
+            *self.hide, group)  # fmt: skip
+        return self.args(hide=hide, page=self.page)
 
 
 class GridForm(Form):
@@ -66,6 +93,7 @@ def dashboard(cohort_id: int):
         chart=cohort_chart(board),
         form=GridForm(request.args),
         filters=FILTERS,
+        groups=GROUPS,
         days_left=days_left(board.cohort, board.today),
         long_date=long_date,
         may_manage=current_user.has_any_role(("coordinator", "admin")),

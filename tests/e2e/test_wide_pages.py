@@ -1,0 +1,60 @@
+"""Staff data pages fit the window: no sideways page scroll, the name column stays in view."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import ARTIFACTS, new_page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SIZES = [(1280, 800), (1024, 768), (390, 844)]
+
+
+def sign_in(page, live_server, email):
+    page.goto(live_server + "/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Welcome back")).to_be_visible()
+
+
+def page_scrolls_sideways(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+
+
+def test_dashboard_fits_every_width_and_keeps_the_name_column(
+    live_server, browser, check_a11y, make_user, make_cohort, synced_course
+):
+    coordinator = make_user("coordinator", email="wide@example.test", name="Wide Coordinator")
+    cohort_id, _ = make_cohort(
+        synced_course, name="Wide cohort", coordinators=[coordinator], learners=55, capacity=60
+    )
+    shots = ARTIFACTS / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page = new_page(browser, width, height)
+        sign_in(page, live_server, "wide@example.test")
+        page.goto(f"{live_server}/cohorts/{cohort_id}")
+        rows = page.locator("table.grid tbody tr")
+        expect(rows).to_have_count(50)  # the first page of 55
+        expect(page.locator("table.grid caption")).to_contain_text("showing 1\u201350")
+        assert not page_scrolls_sideways(page), f"page scrolls sideways at {width}px"
+        page.screenshot(path=str(shots / f"dashboard-{width}.png"), full_page=True)
+
+        region = page.locator(".grid-scroll")
+        first_name = page.locator("table.grid tbody th[scope=row]").first
+        before = first_name.bounding_box()["x"]
+        region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+        assert region.evaluate("el => el.scrollLeft") > 0, "the grid should scroll inside itself"
+        assert abs(first_name.bounding_box()["x"] - before) < 1, "the name column moved away"
+        check_a11y(page)
+
+        page.get_by_role("link", name="Next").first.click()
+        expect(rows).to_have_count(5)
+        page.get_by_role("link", name="Hide modules columns").click()
+        expect(page.locator("table.grid thead th")).to_have_count(
+            9
+        )  # name … status, without the ten modules
+        expect(rows).to_have_count(5)  # still on page 2
+        page.context.close()
