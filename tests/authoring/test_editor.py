@@ -252,3 +252,15 @@ def test_saving_the_published_text_unchanged_makes_no_draft(
     assert response.status_code == 303
     assert "Nothing to save" in client.get(response.location).get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_requires_offers_only_modules_that_come_before(client, login_as, synced_course):
+    """Module 03 may require 01 or 02; offering 04 to 10 invited a circle or a locked course."""
+    login_as("instructor")
+    page = client.get(EDIT).get_data(as_text=True)
+    offered = re.findall(r'name="requires"[^>]*value="([^"]+)"', page) + re.findall(
+        r'value="([^"]+)"[^>]*name="requires"', page
+    )
+    assert sorted(set(offered)) == ["01-why-social-media", "02-professionalism-privacy"]
+    first = client.get(EDIT_FIRST).get_data(as_text=True)
+    assert "No other published module to require." in first

@@ -58,3 +58,26 @@ def test_dashboard_fits_every_width_and_keeps_the_name_column(
         )  # name … status, without the ten modules
         expect(rows).to_have_count(5)  # still on page 2
         page.context.close()
+
+
+def test_studio_editor_keeps_its_margins_and_an_opaque_action_bar(
+    live_server, browser, check_a11y, make_user, synced_course
+):
+    make_user("instructor", email="studio-wide@example.test", name="Ines Instructor")
+    shots = ARTIFACTS / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page = new_page(browser, width, height)
+        sign_in(page, live_server, "studio-wide@example.test")
+        page.goto(f"{live_server}/studio/{synced_course}/modules/facebook")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Edit")
+        assert not page_scrolls_sideways(page), f"page scrolls sideways at {width}px"
+        bar = page.locator(".studio-actions")
+        colour = bar.evaluate("el => getComputedStyle(el).backgroundColor")
+        assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
+        if width >= 1100:
+            left = page.get_by_label("Title").bounding_box()["x"]
+            assert left >= 32, f"the form starts {left}px from the window's edge"
+        page.screenshot(path=str(shots / f"studio-editor-{width}.png"))
+        check_a11y(page)
+        page.context.close()

@@ -106,12 +106,19 @@ def _form(doc: Doc):
 
 
 def _requirable(doc: Doc) -> list[tuple[str, str]]:
-    """Other live modules of the course, by the slug `requires` names them with."""
-    return [
-        (slug, title)
-        for slug, title in queries.live_modules(doc.course.id)
-        if module_name(slug) != doc.key
-    ]
+    """Live modules that come before this one, by the slug `requires` names them with.
+
+    A later module is offered only if this text already requires it, so an old text still
+    saves; a new module comes last, so every live module is before it."""
+    already = set(split_module(doc.text)[0].requires) if doc.text else set()
+    choices, before = [], True
+    for slug, title in queries.live_modules(doc.course.id):
+        if module_name(slug) == doc.key:
+            before = False
+            continue
+        if before or slug in already:
+            choices.append((slug, title))
+    return choices
 
 
 def _fill(form, doc: Doc, text: str) -> None:
