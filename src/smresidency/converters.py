@@ -2,8 +2,9 @@
 
 from werkzeug.routing import IntegerConverter
 
-# The widest integer column either database stores (SQLite INTEGER, PostgreSQL BIGINT).
-LARGEST_ID = 2**63 - 1
+# Every id column is INTEGER, which PostgreSQL stores in 32 bits: a larger number in a query
+# is a DataError there (and past 2**63 an OverflowError in SQLite), so it never names a row.
+LARGEST_ID = 2**31 - 1
 
 
 def at_most(limit: int) -> str:
@@ -21,7 +22,7 @@ def at_most(limit: int) -> str:
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:…>` that does not match past LARGEST_ID, so a huge id is a 404, not a 500."""
+    """`<int:…>` that does not match past LARGEST_ID, so a too-large id is a 404, not a 500."""
 
     regex = at_most(LARGEST_ID)
 
