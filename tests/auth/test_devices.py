@@ -285,3 +285,27 @@ def test_prune_forgets_idle_devices_and_expired_registration_links(app, make_use
     assert [d.user_agent for d in device_rows(app, user)] == ["Safari on iPhone"]
     with app.app_context():
         assert db.session.scalars(select(PendingRegistration.email)).all() == ["p1@example.test"]
+
+
+def test_the_first_request_after_a_pause_may_end_the_device_itself(app, make_user):
+    """The last-seen refresh and the sign-out touch the same row in one request."""
+    user = make_user()
+    laptop, phone = browser(app), browser(app, IPHONE)
+    sign_in(laptop, user)
+    sign_in(phone, user)
+
+    def pause():
+        with app.app_context():
+            db.session.execute(
+                update(DeviceSession).values(last_seen_at=utcnow() - timedelta(minutes=10))
+            )
+            db.session.commit()
+
+    pause()
+    new = "a brand new passphrase"
+    response = laptop.post("/account", data={"current": PASSWORD, "password": new, "confirm": new})
+    assert response.status_code == 302
+    assert signed_in(laptop) and not signed_in(phone)
+    pause()
+    assert laptop.post("/logout").status_code == 302
+    assert device_rows(app, user) == []

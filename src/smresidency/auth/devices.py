@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from smresidency.auth.models import DEVICE_COOKIE_PREFIX, DeviceSession, User
 from smresidency.db import as_utc, utcnow
@@ -91,8 +91,14 @@ def load_device(token: str) -> User | None:
     user, device = row
     user.current_device = device
     if as_utc(device.last_seen_at) < utcnow() - SEEN_EVERY:
-        device.last_seen_at = utcnow()
-        device.address = (request.remote_addr or "")[:64]
+        # a plain UPDATE: if this device is being signed out at the same moment, it matches
+        # no row instead of failing the request
+        db.session.execute(
+            update(DeviceSession)
+            .where(DeviceSession.id == device.id)
+            .values(last_seen_at=utcnow(), address=(request.remote_addr or "")[:64])
+            .execution_options(synchronize_session=False)
+        )
     return user
 
 
