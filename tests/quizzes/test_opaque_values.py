@@ -19,6 +19,7 @@ from smresidency import create_app
 from smresidency.catalog.loader import load_content
 from smresidency.catalog.models import Module, ModuleVersion
 from smresidency.catalog.sync import render_quiz
+from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.quizzes.grading import choice_values, draw, grade, parse_answers, value_of
 from smresidency.quizzes.models import QuizAttempt
@@ -250,3 +251,44 @@ LEGACY_ROWS = [
     " started_at, submitted_at, answers, score, passed) VALUES (2, 'done', 1, 1, 1, :drawn,"
     " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '{\"q1\": [0]}', 50.0, false)",
 ]
+
+
+def test_an_attempt_submitted_before_values_were_opaque_shows_the_same_result(
+    app, client, login_as, synced_course
+):
+    """Old rows have no tokens and answers as source indices: result and grade are unchanged."""
+    learner = login_as("learner")
+    with app.app_context():
+        module = db.session.scalar(select(Module).where(Module.slug == "01-why-social-media"))
+        version = db.session.scalar(
+            select(ModuleVersion).where(ModuleVersion.content_hash == module.current_hash)
+        )
+        questions = version.quiz["questions"][:5]
+        legacy = [{"key": q["key"], "order": list(range(len(q["choices"])))} for q in questions]
+        right = {
+            q["key"]: [i for i, c in enumerate(q["choices"]) if c["correct"]]
+            if q["kind"] != "text"
+            else q["answers"][0]
+            for q in questions
+        }
+        score, passed, _ = grade(version.quiz, legacy, right)
+        db.session.add(
+            QuizAttempt(
+                token="legacy-attempt",
+                user_id=learner.id,
+                module_id=module.id,
+                version_id=version.id,
+                questions=legacy,
+                submitted_at=utcnow(),
+                answers=right,
+                score=score,
+                passed=passed,
+            )
+        )
+        db.session.commit()
+    assert (score, passed) == (100.0, True)
+    page = client.get("/quiz/legacy-attempt/result").get_data(as_text=True)
+    assert "You scored <strong>100%</strong>" in page
+    first_right = next(c for c in questions[0]["choices"] if c["correct"])
+    picked = re.search(r'<li class="picked">(.*?)</li>', page, re.S).group(1)
+    assert first_right["text_html"] in picked
