@@ -1,5 +1,6 @@
-"""Many processes complete the last requirement, or ask for the certificate, at the same moment:
-exactly one certificate (and one mail) results, and nobody's request fails.
+"""Many processes complete the last requirement, ask for the certificate, or download its
+credential at the same moment: exactly one certificate (and one mail, one status list bit)
+results, and nobody's request fails.
 
 Runs on whichever database the suite runs on, like tests/test_concurrency.py.
 """
@@ -79,6 +80,30 @@ def checker(config: dict, token: str, barrier, results, code: str) -> None:
     with app.app_context():
         db.engine.dispose()
     results.put(statuses)
+
+
+def downloader(config: dict, token: str, barrier, results, cert_id: int) -> None:
+    """The learner downloads the credential (its first download gives it a bit in the status
+    list) while others do the same; reports each status and the bit each file names."""
+    import json
+
+    from joserfc import jws
+
+    from tests.test_concurrency import _client_for
+
+    app, client = _client_for(config, token)
+    barrier.wait(timeout=60)
+    seen = []
+    for _ in range(3):
+        response = client.get(f"/certificates/{cert_id}/credential.jwt")
+        if response.status_code != 200:
+            seen.append(response.status_code)
+            continue
+        claims = json.loads(jws.extract_compact(response.data).payload)
+        seen.append(claims["credentialStatus"]["statusListIndex"])
+    with app.app_context():
+        db.engine.dispose()
+    results.put(seen)
 
 
 def counts(app) -> tuple[int, int]:
@@ -170,3 +195,38 @@ def test_verification_pages_loaded_at_once_all_answer(app, nearly_done):
     config = config_of(app) | {"VERIFY_MAX_PER_MINUTE": 1000}
     statuses = _run(checker, [(config, "", code)] * 6)
     assert statuses == [200] * 30, statuses
+
+
+def test_first_downloads_at_once_all_answer_and_name_one_bit(app, nearly_done):
+    """The first download writes the certificate's status list position from a GET; six at
+    once (with verification checks writing meanwhile) all succeed and agree on it."""
+    from smresidency.certificates import keys
+    from smresidency.immersion.services import set_checked
+
+    keys.generate(app.instance_path)
+    with app.test_request_context(), app.app_context():
+        set_checked(nearly_done["enrolment_id"], "check-in", True, nearly_done["faculty"].id)
+        db.session.commit()
+    nearly_done["client"].post("/courses/test-course/modules/02-finish/read")
+    with app.app_context():
+        cert_id, code = db.session.execute(select(Certificate.id, Certificate.code)).one()
+    config = config_of(app) | {"VERIFY_MAX_PER_MINUTE": 1000}
+    token = nearly_done["learner"].session_token
+    outcomes = _run(
+        _download_or_check,
+        [(config, token, "download", cert_id, code)] * 6
+        + [(config, "", "check", cert_id, code)] * 2,
+    )
+    indexes = [o for o in outcomes if isinstance(o, str)]
+    assert len(indexes) == 18 and len(set(indexes)) == 1, outcomes
+    assert sorted(o for o in outcomes if isinstance(o, int)) == [200] * 10
+    with app.app_context():
+        assert str(db.session.scalar(select(Certificate.status_index))) == indexes[0]
+
+
+def _download_or_check(config, token, barrier, results, role, cert_id, code):
+    """One picklable entry point for downloaders and verification checks together."""
+    if role == "download":
+        downloader(config, token, barrier, results, cert_id)
+    else:
+        checker(config, token, barrier, results, code)

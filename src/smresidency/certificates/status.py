@@ -12,8 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smresidency.certificates import credential as vc
 from smresidency.certificates.models import Certificate
@@ -43,33 +44,35 @@ def entry(base_url: str, index: int) -> dict:
 def assign_index(cert: Certificate) -> int:
     """The certificate's bit, given now at a random free position if it has none yet.
 
-    Only a row still without a bit is updated, so two downloads at once agree on one; a
-    position another certificate took meanwhile fails the unique constraint and is redrawn.
+    It is given in a transaction of its own whose first statement writes: the download that
+    asks is a GET, and on SQLite a transaction that reads and then writes fails when another
+    writer commits in between. Only a row still without a bit is updated, so two downloads
+    at once agree on one; a position taken meanwhile is refused (the unique constraint on
+    PostgreSQL) and redrawn. The request's own session is not made dirty.
     """
+    if cert.status_index is not None:
+        return cert.status_index
+    table = Certificate.__table__
+    other = table.alias("other")
     for _ in range(20):
-        if cert.status_index is not None:
-            return cert.status_index
-        taken = set(
-            db.session.scalars(
-                select(Certificate.status_index).where(Certificate.status_index >= 0)
-            )
-        )
-        if len(taken) >= LIST_BITS:
-            raise RuntimeError("The revocation status list is full.")
-        index = secrets.randbelow(LIST_BITS)
-        while index in taken:
-            index = secrets.randbelow(LIST_BITS)
+        candidate = secrets.randbelow(LIST_BITS)
         try:
-            with db.session.begin_nested():
-                db.session.execute(
-                    update(Certificate)
-                    .where(Certificate.id == cert.id, Certificate.status_index.is_(None))
-                    .values(status_index=index)
-                    .execution_options(synchronize_session=False)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    update(table)
+                    .where(
+                        table.c.id == cert.id,
+                        table.c.status_index.is_(None),
+                        ~exists().where(other.c.status_index == candidate),
+                    )
+                    .values(status_index=candidate)
                 )
+                index = connection.scalar(select(table.c.status_index).where(table.c.id == cert.id))
         except IntegrityError:
             continue
-        db.session.refresh(cert, ["status_index"])
+        if index is not None:
+            set_committed_value(cert, "status_index", index)
+            return index
     raise RuntimeError("Could not find a free position in the revocation status list.")
 
 
