@@ -81,3 +81,27 @@ def test_studio_editor_keeps_its_margins_and_an_opaque_action_bar(
         page.screenshot(path=str(shots / f"studio-editor-{width}.png"))
         check_a11y(page)
         page.context.close()
+
+
+def test_spreadsheet_check_shows_why_a_row_failed_without_scrolling(
+    live_server, browser, check_a11y, tmp_path, make_user, make_cohort, synced_course
+):
+    from tests.e2e.test_coordinator import write_spreadsheet
+
+    coordinator = make_user("coordinator", email="csv-wide@example.test", name="Cy Coordinator")
+    cohort_id, _ = make_cohort(synced_course, coordinators=[coordinator], capacity=10)
+    spreadsheet = write_spreadsheet(tmp_path)
+    for width, height in SIZES[:2]:
+        page = new_page(browser, width, height)
+        sign_in(page, live_server, "csv-wide@example.test")
+        page.goto(f"{live_server}/cohorts/{cohort_id}/import")
+        page.get_by_label("CSV file").set_input_files(spreadsheet)
+        page.get_by_role("button", name="Check the file").click()
+        details = page.get_by_text("The same address is on line 2.")
+        expect(details).to_be_visible()
+        box = details.bounding_box()
+        assert box["x"] + box["width"] <= width, f"the reason is off-screen at {width}px"
+        assert not page_scrolls_sideways(page)
+        page.screenshot(path=str(ARTIFACTS / "screens" / f"csv-check-{width}.png"), full_page=True)
+        check_a11y(page)
+        page.context.close()
