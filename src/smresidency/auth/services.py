@@ -152,6 +152,18 @@ def reset_allowed(email: str, address: str) -> bool:
     return by_account
 
 
+def reset_retry_after(email: str, address: str) -> int:
+    """Seconds until a refused reset request may be made again (for Retry-After)."""
+    cfg = current_app.config
+    window = cfg["RESET_WINDOW_SECONDS"]
+    return max(
+        ratelimit.retry_after("reset-address", address, cfg["RESET_MAX_PER_ADDRESS"], window),
+        ratelimit.retry_after(
+            "reset-account", normalise_email(email), cfg["RESET_MAX_PER_ACCOUNT"], window
+        ),
+    )
+
+
 def issue_reset_link(user: User, max_age_seconds: int) -> str:
     """A single-use link to set a new password, valid for max_age_seconds; older links die."""
     _void_reset_tokens(user)

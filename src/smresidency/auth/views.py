@@ -171,9 +171,11 @@ def sign_out_everywhere():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        if not services.reset_allowed(form.email.data, request.remote_addr or "-"):
+        address = request.remote_addr or "-"
+        if not services.reset_allowed(form.email.data, address):
             form.form_errors.append(services.RESET_THROTTLED)
-            return render_template("auth/forgot.html", form=form), 429
+            wait = services.reset_retry_after(form.email.data, address)
+            return render_template("auth/forgot.html", form=form), 429, {"Retry-After": str(wait)}
         services.request_password_reset(form.email.data)
         flash(
             "If an account uses that address, we have e-mailed it a link to reset the password.",
