@@ -94,10 +94,15 @@ def choice_value(html: str, label: str) -> str:
 
 
 class Browser:
-    """One person's cookie jar, used against either host (the session cookie is shared)."""
+    """One person's cookie jar, used against either host (the session cookie is shared).
 
-    def __init__(self, hosts: list[str]):
+    Requests carry X-Forwarded-For as a load balancer in front of both hosts would add it:
+    the hosts trust one proxy hop, so both see the same client address.
+    """
+
+    def __init__(self, hosts: list[str], address: str = "198.51.100.7"):
         self.hosts = hosts
+        self.address = address
         self.cookies: dict[str, str] = {}
         self.csrf = ""
 
@@ -105,7 +110,10 @@ class Browser:
         """Send one request to hosts[host]; return (status, headers, body text)."""
         netloc = urlsplit(self.hosts[host]).netloc
         conn = http.client.HTTPConnection(netloc, timeout=30)
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "X-Forwarded-For": self.address,
+        }
         body = None
         if data is not None:
             body = urlencode({"csrf_token": self.csrf, **data}, doseq=True)
@@ -141,15 +149,19 @@ class Browser:
 
 
 class Host:
-    """One gunicorn master with two workers; its log is kept for the failure message."""
+    """One gunicorn master with two workers; its log is kept for the failure message.
 
-    def __init__(self, env: dict[str, str], log: Path):
+    With a namespace it runs inside it, listening on the namespace's own address."""
+
+    def __init__(self, env: dict[str, str], log: Path, namespace=None):
         self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        address = namespace.inside if namespace else "127.0.0.1"
+        self.base = f"http://{address}:{self.port}"
         self.log = log
         self._out = open(log, "w")  # noqa: SIM115 - closed in stop()
+        argv = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", self.base[7:], "wsgi:app"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", self.base[7:], "wsgi:app"],
+            namespace.command(argv) if namespace else argv,
             cwd=ROOT,
             env=env,
             stdout=self._out,
@@ -160,7 +172,7 @@ class Host:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
+                conn = http.client.HTTPConnection(urlsplit(self.base).netloc, timeout=1)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return

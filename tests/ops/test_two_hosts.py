@@ -4,6 +4,8 @@ Learners, faculty and an instructor use both hosts at once through plain HTTP wi
 sessions and real CSRF tokens. Afterwards the rows match the requests that succeeded, the
 sign-in limiter counts across hosts, and a studio publish on one host is served by the other.
 
+As root each host runs in a network namespace of its own and reaches the database and Redis
+over a veth link (tests/ops/netns.py); elsewhere the hosts are two ports of 127.0.0.1.
 Runs when the suite's database is PostgreSQL and Redis answers; otherwise it skips saying
 why, except under SMRESIDENCY_REQUIRE_SERVICES (CI), where it runs on the suite's database
 (the SQLite file is then shared by both hosts, as two processes on one machine share it)
@@ -22,6 +24,7 @@ from sqlalchemy import func, select
 
 from smresidency.catalog.sync import sync_content
 from smresidency.extensions import db
+from tests.ops import netns
 from tests.ops.http_people import Browser, Host, choice_value, form_fields
 
 pytestmark = pytest.mark.slow
@@ -78,7 +81,8 @@ def _services_or_skip(database_url: str) -> None:
 
 @pytest.fixture
 def two_hosts(database_url, tmp_path, write_course):
-    """Two gunicorn instances on two free ports, one database, one Redis prefix."""
+    """Two gunicorn instances, one database, one Redis prefix; each in a network namespace
+    of its own where the machine allows (root), otherwise on two ports of 127.0.0.1."""
     _services_or_skip(database_url)
     content = write_course(
         modules={
@@ -92,35 +96,67 @@ def two_hosts(database_url, tmp_path, write_course):
     settings = {
         "ENV": "testing",
         "SECRET_KEY": "two-hosts-secret-key-shared-by-both-hosts-only-in-tests",
-        "DATABASE_URL": database_url,
         "CONTENT_DIR": str(content),
-        "REDIS_URL": REDIS_URL,
         "REDIS_KEY_PREFIX": prefix,
+        "PROXY_FIX_HOPS": "1",  # both hosts behind one load balancer
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "1024",
         "ARGON2_PARALLELISM": "1",
     }
-    hosts = []
-    for name in ("a", "b"):
-        instance = tmp_path / f"instance-{name}"
-        env = {
-            **base_env,
-            **{f"SMRESIDENCY_{k}": v for k, v in settings.items()},
-            "SMRESIDENCY_INSTANCE_PATH": str(instance),
-        }
-        hosts.append(Host(env, tmp_path / f"gunicorn-{name}.log"))
+    why_not = netns.available()
+    namespaces, relays, hosts = [], [], []
     try:
+        for name in ("a", "b"):
+            space = None if why_not else netns.Namespace()
+            database, redis_url = database_url, REDIS_URL
+            if space:  # reach PostgreSQL and Redis over the veth, as another machine would
+                namespaces.append(space)
+                database, redis_url = _relayed(database_url, REDIS_URL, space, relays)
+            env = {
+                **base_env,
+                **{f"SMRESIDENCY_{k}": v for k, v in settings.items()},
+                "SMRESIDENCY_DATABASE_URL": database,
+                "SMRESIDENCY_REDIS_URL": redis_url,
+                "SMRESIDENCY_INSTANCE_PATH": str(tmp_path / f"instance-{name}"),
+            }
+            hosts.append(Host(env, tmp_path / f"gunicorn-{name}.log", space))
         for host in hosts:
             host.wait_ready()
+        print(
+            "two hosts:",
+            *(h.base for h in hosts),
+            "(one network namespace each)" if not why_not else f"(no namespaces: {why_not})",
+        )
         yield {"hosts": hosts, "content": content, "prefix": prefix}
     finally:
         for host in hosts:
             host.stop()
+        for relay in relays:
+            relay.close()
+        for space in namespaces:
+            space.remove()
         import redis
 
         client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
+
+
+def _relayed(database_url: str, redis_url: str, space, relays: list) -> tuple[str, str]:
+    """The database and Redis URLs as seen from inside `space`, through relays here."""
+    from sqlalchemy.engine import make_url
+
+    if database_url.startswith("postgresql"):
+        url = make_url(database_url)
+        relay = netns.Relay(space.outside, url.port or 5432)
+        relays.append(relay)
+        database_url = url.set(host=space.outside, port=relay.port).render_as_string(
+            hide_password=False
+        )
+    parts = urlsplit(redis_url)
+    relay = netns.Relay(space.outside, parts.port or 6379)
+    relays.append(relay)
+    return database_url, parts._replace(netloc=f"{space.outside}:{relay.port}").geturl()
 
 
 def _run_all(jobs) -> None:
