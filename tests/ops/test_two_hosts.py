@@ -14,7 +14,6 @@ and a missing Redis fails it.
 
 import os
 import threading
-import time
 import uuid
 from collections import Counter
 from urllib.parse import urlsplit
@@ -240,7 +239,6 @@ def test_two_hosts_share_one_database_and_one_rate_limit_store(
 
     jobs = [lambda i=i, u=u: learner_journey(i, u) for i, u in enumerate(learners)]
     jobs += [lambda k=k, p=p: faculty_round(k, p) for k, p in enumerate(faculty)]
-    started = time.monotonic()
     _run_all(jobs)
     statuses = Counter(log)
     assert not [w for w in log if w[1] >= 500], (
@@ -252,7 +250,6 @@ def test_two_hosts_share_one_database_and_one_rate_limit_store(
         ("submit", 302): 2 * LEARNERS,  # the second tab is shown the graded result
         ("tick", 303): 2 * LEARNERS,
     }, statuses
-    assert time.monotonic() - started < 60
 
     with app.app_context():
         count = lambda model, *where: db.session.scalar(  # noqa: E731
@@ -266,8 +263,8 @@ def test_two_hosts_share_one_database_and_one_rate_limit_store(
         assert count(QuizResponse) == LEARNERS  # one question, graded once per attempt
         assert count(CheckOff) == LEARNERS
         assert count(CheckOff, CheckOff.checked.is_(True)) == LEARNERS
-        ticks = count(CheckOffEvent, CheckOffEvent.item_id == ITEM)
-        assert LEARNERS <= ticks <= 2 * LEARNERS  # a repeated tick may be logged, never lost
+        # the second press of each tick changed nothing, so it left no event either
+        assert count(CheckOffEvent, CheckOffEvent.item_id == ITEM) == LEARNERS
         certificates = db.session.scalars(select(Certificate)).all()
         assert sorted(c.user_id for c in certificates) == sorted(u.id for u in learners)
         assert len({c.code for c in certificates}) == LEARNERS
