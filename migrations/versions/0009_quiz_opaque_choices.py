@@ -30,7 +30,7 @@ attempt = sa.table(
 def _tokens(count: int) -> list[str]:
     tokens: list[str] = []
     while len(tokens) < count:
-        token = secrets.token_hex(8)
+        token = "c" + secrets.token_hex(8)  # the same shape as quizzes.grading makes
         if token not in tokens:
             tokens.append(token)
     return tokens

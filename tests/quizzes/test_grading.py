@@ -1,6 +1,7 @@
 """Pure grading: drawing an attempt, reading the submitted form, scoring it. No app needed."""
 
 import random
+import re
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -153,7 +154,7 @@ def test_draw_gives_every_choice_a_random_value_that_is_not_its_index():
             assert sorted(values.values()) == sorted(item["order"])  # one value per choice
             assert len(item["tokens"]) == len(item["order"])
             for value, index in values.items():
-                assert not value.isdigit() and len(value) == 16
+                assert re.fullmatch(r"c[0-9a-f]{16}", value), value
                 assert value_of(item, index) == value
                 seen.setdefault((item["key"], index), set()).add(value)
     # a choice's value changes from attempt to attempt, true/false (never shuffled) included

@@ -15,10 +15,13 @@ class QuestionResult:
 
 
 def _tokens(count: int, rng: random.Random) -> list[str]:
-    """Distinct random form values, one per choice, that say nothing about its position."""
+    """Distinct random form values, one per choice, that say nothing about its position.
+
+    The leading letter keeps a value from ever reading as a number, let alone an index.
+    """
     tokens: list[str] = []
     while len(tokens) < count:
-        token = f"{rng.getrandbits(64):016x}"
+        token = f"c{rng.getrandbits(64):016x}"
         if token not in tokens:
             tokens.append(token)
     return tokens
