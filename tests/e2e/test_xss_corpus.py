@@ -8,7 +8,6 @@ that shows them is opened in Chromium, and the CSV export and the PDFs are read 
 import csv
 import io
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from pypdf import PdfReader
@@ -25,96 +24,9 @@ from tests.e2e.xss_corpus import (
     lesson_paragraphs,
     unclosed,
 )
+from tests.e2e.xss_watch import ALLOWED_FRAMES, BIDI_CONTROLS, FIND_INJECTED, Watch
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-# Characters that reorder text (LRM, RLM, ALM, embeddings, overrides, isolates): written
-# out here rather than imported, so the test does not trust the code it checks.
-BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-ALLOWED_FRAMES = ("https://www.youtube-nocookie.com/", "https://player.vimeo.com/")
-# Elements and attributes that no text anyone typed may produce; run in the page.
-FIND_INJECTED = """(allowedFrames) => {
-  const bad = [];
-  const show = (el, why) => bad.push(why + ': ' + el.outerHTML.slice(0, 160));
-  const anywhere = 'base, meta[http-equiv], iframe, frame, frameset, object, embed, applet, '
-    + 'portal, script:not([src^="/static/"]), link:not([rel~="stylesheet"]):not([rel~="icon"])';
-  for (const el of document.querySelectorAll(anywhere)) {
-    const src = el.getAttribute('src') || '';
-    if (el.tagName === 'IFRAME' && allowedFrames.some((a) => src.startsWith(a))) continue;
-    show(el, 'element outside the allow-list');
-  }
-  const inMain = 'main style, main link, main svg script, main [style], main [formaction], '
-    + 'main [srcdoc], main math [href], main svg [href], main svg [*|href]';
-  for (const el of document.querySelectorAll(inMain)) show(el, 'element in the content');
-  for (const form of document.querySelectorAll('form[action]')) {
-    const action = form.getAttribute('action');
-    if (!action.startsWith('/') || action.startsWith('//')) show(form, 'form posting away');
-  }
-  const urlAttrs = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster',
-                    'background', 'srcset', 'ping', 'cite'];
-  for (const el of document.querySelectorAll('*')) {
-    for (const attr of el.attributes) {
-      const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, '').toLowerCase();
-      if (attr.name.toLowerCase().startsWith('on')) show(el, 'event handler ' + attr.name);
-      else if (urlAttrs.includes(attr.name.toLowerCase())
-               && /^(javascript|vbscript|data:text|data:application)/.test(value)) {
-        show(el, 'script address in ' + attr.name);
-      }
-    }
-  }
-  return bad;
-}"""
-
-
-class Watch:
-    """Dialogs, navigations, requests off the site and CSP violations of one page."""
-
-    def __init__(self, page, base: str):
-        self.page, self.base = page, base
-        self.dialogs: list[str] = []
-        self.navigations: list[str] = []
-        self.offsite: list[str] = []
-        page.on("dialog", self._dialog)
-        page.on(
-            "framenavigated",
-            lambda frame: frame == page.main_frame and self.navigations.append(frame.url),
-        )
-        page.route("**/*", self._route)
-
-    def _dialog(self, dialog) -> None:
-        self.dialogs.append(f"{dialog.type}: {dialog.message}")
-        dialog.dismiss()
-
-    def _route(self, route) -> None:
-        if route.request.url.startswith(self.base):
-            route.continue_()
-        else:
-            self.offsite.append(route.request.url)
-            route.abort()
-
-    def open(self, path: str) -> None:
-        response = self.page.goto(self.base + path)
-        assert response is not None and response.status == 200, (path, response and response.status)
-        self.check(path)
-
-    def check(self, path: str) -> None:
-        """Nothing ran, nothing navigated, nothing was injected, after a moment to let it."""
-        self.navigations.clear()
-        expected = urlsplit(self.page.url).path
-        self.page.wait_for_timeout(400)  # a 0-second meta refresh or a timer would fire by now
-        page = self.page
-        assert not self.dialogs, f"{path}: a dialog opened: {self.dialogs}"
-        assert not self.navigations, f"{path}: the page navigated to {self.navigations}"
-        assert urlsplit(page.url).path == expected and page.url.startswith(self.base), page.url
-        assert not self.offsite, f"{path}: requests off the site: {self.offsite}"
-        assert page.evaluate("() => window.__xss === undefined"), (
-            f"{path}: a payload ran: {page.evaluate('() => window.__xss')}"
-        )
-        injected = page.evaluate(FIND_INJECTED, list(ALLOWED_FRAMES))
-        assert not injected, f"{path}:\n" + "\n".join(injected)
-        assert not page.csp_violations, f"{path}: {page.csp_violations}"
 
 
 @pytest.fixture
@@ -377,4 +289,34 @@ def test_studio_preview_and_refused_publish_keep_quiz_html_inert(live_server, br
             .where(Module.slug == "02-quiz")
         )
     assert versions == 1, "the refused quiz was published"
+    page.context.close()
+
+
+def test_the_cohort_form_keeps_names_and_places_as_text(live_server, browser, made):
+    """Typed into the real form: markup is kept as text; a bidi override is refused."""
+    from datetime import date, timedelta
+
+    page = new_page(browser, width=1280, height=900)
+    watch = Watch(page, live_server)
+    sign_in(page, live_server, made.staff.email)
+    name = """"><svg onload="window.__xss='form-name'"> {{7*7}}"""
+    place = """<img src=x onerror="window.__xss='form-place'"> room 2"""
+    rtl = next(p for p in corpus("payloads.txt") if "\u202e" in p)
+    watch.open("/cohorts/new")
+    page.get_by_label("Course").select_option(label="XSS course")
+    page.get_by_label("Immersion day").fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label("Place").fill(place)
+
+    page.get_by_label("Name", exact=True).fill(rtl)
+    page.get_by_role("button", name=re.compile("^(Create|Save)")).click()
+    watch.check("the refused cohort name")
+    assert "U+202E" in main_text(page), "the bidi override is not named in a field error"
+
+    page.get_by_label("Name", exact=True).fill(name)
+    page.get_by_role("button", name=re.compile("^(Create|Save)")).click()
+    page.get_by_text("is created").wait_for()
+    watch.check("the new cohort's people page")
+    assert name in page.locator("body").inner_text()
+    watch.open("/cohorts")
+    assert name in main_text(page)
     page.context.close()
