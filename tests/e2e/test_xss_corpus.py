@@ -320,3 +320,35 @@ def test_the_cohort_form_keeps_names_and_places_as_text(live_server, browser, ma
     watch.open("/cohorts")
     assert name in main_text(page)
     page.context.close()
+
+
+def test_a_reminder_with_the_corpus_is_previewed_sent_and_listed_as_text(
+    live_server, browser, made, app
+):
+    """The coordinator's own words and the learners' names, in the preview, the mail and the
+    outbox; the mail is plain text, so nothing in it is markup."""
+    from smresidency.mail.models import OutboxMessage
+
+    page = new_page(browser, width=1280, height=900)
+    watch = Watch(page, live_server)
+    sign_in(page, live_server, made.staff.email)
+    payloads = corpus("payloads.txt")
+    watch.open(f"/cohorts/{made.cohort_id}/remind")
+    for box in page.locator("input[name=learners]").all()[:3]:
+        box.check()
+    page.get_by_label("Subject").fill(f"Reminder {payloads[2]} {{{{7*7}}}}")
+    page.get_by_label("Message").fill("\n".join(payloads))
+    page.get_by_role("button", name="Preview the reminder").click()
+    watch.check("the reminder preview")
+    assert payloads[0] in main_text(page), "the message is not shown as text"
+    page.get_by_role("button", name=re.compile(r"^Send \d+ reminder")).click()
+    watch.check("the reminders sent")
+    watch.open("/dev/outbox")
+    assert payloads[2] in main_text(page)
+    page.context.close()
+    with app.app_context():
+        sent = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.subject.like("Reminder %"))
+        ).all()
+    assert len(sent) == 3 and all(payloads[0] in m.body for m in sent)
+    assert not [m for m in sent if set(m.body + m.subject) & BIDI_CONTROLS]

@@ -19,12 +19,12 @@ FIND_INJECTED = """(allowedFrames) => {
     if (el.tagName === 'IFRAME' && allowedFrames.some((a) => src.startsWith(a))) continue;
     show(el, 'element outside the allow-list');
   }
-  const inMain = 'main style, main link, main svg script, main [style], main [formaction], '
-    + 'main [srcdoc], main math [href], main svg [href], main svg [*|href]';
+  const inMain = 'main style, main link, main svg script, main [style], main [srcdoc], '
+    + 'main math [href], main svg [href], main svg [*|href]';
   for (const el of document.querySelectorAll(inMain)) show(el, 'element in the content');
-  for (const form of document.querySelectorAll('form[action]')) {
-    const action = form.getAttribute('action');
-    if (!action.startsWith('/') || action.startsWith('//')) show(form, 'form posting away');
+  for (const el of document.querySelectorAll('form[action], [formaction]')) {
+    const action = el.getAttribute(el.tagName === 'FORM' ? 'action' : 'formaction');
+    if (!action.startsWith('/') || action.startsWith('//')) show(el, 'form posting away');
   }
   const urlAttrs = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster',
                     'background', 'srcset', 'ping', 'cite'];
