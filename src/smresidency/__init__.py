@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_cycle(app)
     register_converters(app)
+    register_template_filters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security_headers(app)
@@ -133,6 +134,13 @@ def register_converters(app: Flask) -> None:
     from smresidency.converters import register_converters as register
 
     register(app)
+
+
+def register_template_filters(app: Flask) -> None:
+    """Filters every template may use: times in the cohort's or the site's zone."""
+    from smresidency.timefmt import register_time_filters
+
+    register_time_filters(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -19,6 +19,7 @@ class Defaults:
     SERVER_NAME = None
     PREFERRED_URL_SCHEME = "http"
     SITE_NAME = "Social Media Residency"
+    TIMEZONE = "UTC"  # the zone for times not tied to a cohort (studio, history); IANA name
     MAIL_SENDER = "residency@localhost"
     MAIL_BACKEND = None  # "console" or "smtp"; derived from ENV when unset
     SMTP_HOST = None

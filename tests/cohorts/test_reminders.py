@@ -233,6 +233,8 @@ def test_preview_shows_the_mail_and_writes_nothing(client, login_as, world):
     assert "http://localhost/courses/remind-course" in page
     assert "Please finish Remind course" in page
     assert "will be skipped (reminded on" in page
+    when = page.split("will be skipped (reminded on", 1)[1].split("</time>", 1)[0]
+    assert when.rstrip().endswith(("GMT", "BST")) and "UTC" not in when  # the cohort's zone
     assert "Send 1 reminder" in page
     assert counts(client.application) == before
 
