@@ -10,6 +10,8 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from smresidency.text import printable
+
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 PAPER = {"a4": "A4", "letter": "Letter"}
 
@@ -18,7 +20,8 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4") -> bytes:
     """PDF bytes of one certificate."""
     pdf = FPDF(orientation="landscape", unit="mm", format=PAPER[paper])
     pdf.set_auto_page_break(False)
-    pdf.set_title(f"{cert.course_title} certificate, {cert.recipient_name}")
+    name, title = printable(cert.recipient_name), printable(cert.course_title)
+    pdf.set_title(f"{title} certificate, {name}")
     pdf.set_author(cert.organisation or "smresidency")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
@@ -38,9 +41,9 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4") -> bytes:
     line(cert.organisation or "", 14, gap=8)
     line("Certificate of completion", 28, "B", 10)
     line("This certifies that", 13)
-    line(cert.recipient_name, 30, "B", 8)
-    line(f"has completed the {cert.course_title}", 15, gap=3)
-    place = f" at {cert.place}" if cert.place else ""
+    line(name, 30, "B", 8)
+    line(f"has completed the {title}", 15, gap=3)
+    place = f" at {printable(cert.place)}" if cert.place else ""
     line(
         f"{cert.hours:g} hours, including the immersion day on "
         f"{cert.immersion_date:%d %B %Y}{place}.",

@@ -18,6 +18,7 @@ from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff
 from smresidency.learning.models import ModuleProgress
+from smresidency.text import printable
 
 
 class CertificateError(Exception):
@@ -111,7 +112,7 @@ def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
         enrolment_id=enrolment.id,
         cohort_id=cohort.id,
         code=new_code(),
-        recipient_name=user.name,
+        recipient_name=printable(user.name),
         course_title=course.title,
         organisation=course.organisation,
         hours=course.hours,
@@ -156,7 +157,8 @@ def _send_announcement(cert: Certificate, user) -> None:
     send_mail(
         user.email,
         f"Your certificate: {cert.course_title}",
-        f"Hello {user.name},\n\nCongratulations: you have completed {cert.course_title}. "
+        f"Hello {printable(user.name)},\n\nCongratulations: you have completed "
+        f"{cert.course_title}. "
         f"Your certificate {cert.serial} is ready in your account.\n\n"
         f"Anyone can check it at {link} (code {cert.display_code}).\n",
     )

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Response
 
+from smresidency.text import printable
+
 if TYPE_CHECKING:
     from smresidency.catalog.models import Module
     from smresidency.cohorts.dashboard import Dashboard, Row
@@ -84,7 +86,10 @@ def table(board: "Dashboard") -> list[list[str]]:
 
 
 def safe_cell(value: str) -> str:
-    """Defuse spreadsheet formulas: a cell starting with = + - @ (or tab, CR) gets a quote."""
+    """Defuse spreadsheet formulas: a cell starting with = + - @ (or tab, CR) gets a quote.
+
+    Control and bidi characters go first: a cell must read as what it says."""
+    value = printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 

@@ -27,6 +27,7 @@ from smresidency.extensions import db
 from smresidency.learning.models import ModuleProgress
 from smresidency.learning.queries import Outline, module_states
 from smresidency.mail.services import send_mail
+from smresidency.text import printable
 
 PLACEHOLDERS = ("name", "percent", "modules_left", "course", "cohort", "date", "url")
 
@@ -206,11 +207,11 @@ def default_message(
 def compose(roster: Roster, learner: Learner, subject: str, body: str, url: str):
     """The exact subject and body one learner receives: known {placeholders} filled in."""
     values = {
-        "name": learner.name,
+        "name": printable(learner.name),
         "percent": str(learner.percent),
         "modules_left": "\n".join(f"- {title}" for title in learner.modules_left),
         "course": roster.course.title,
-        "cohort": roster.cohort.name,
+        "cohort": printable(roster.cohort.name),
         "date": _long_date(roster.cohort.immersion_date),
         "url": url,
     }

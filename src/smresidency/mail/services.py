@@ -8,12 +8,14 @@ from flask import current_app
 
 from smresidency.extensions import db
 from smresidency.mail.models import OutboxMessage
+from smresidency.text import printable
 
 
 def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
     """Deliver one plain-text message; the outbox row is written in the caller's transaction."""
     cfg = current_app.config
     backend = cfg["MAIL_BACKEND"]
+    subject, body = printable(subject), printable(body, multiline=True)
     if backend == "smtp":
         _send_smtp(cfg, recipient, subject, body)
     else:

@@ -11,6 +11,7 @@ from fpdf.enums import XPos, YPos
 
 from smresidency.plans.models import PlanVersion
 from smresidency.plans.queries import PlanPage
+from smresidency.text import printable
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 FAMILY = "DejaVu"
@@ -19,7 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _clean(text: str) -> str:
-    return _CONTROL.sub("", (text or "").replace("\t", "    ").replace("\r\n", "\n"))
+    return printable(_CONTROL.sub("", (text or "").replace("\t", "    ")), multiline=True)
 
 
 class _PlanPDF(FPDF):
@@ -57,9 +58,10 @@ def plan_pdf(page: PlanPage, version: PlanVersion | None) -> bytes:
     """The plan's sections in one version, with its facts and the latest review of it."""
     spec = page.spec
     title = spec.get("title") or "Strategy plan"
-    doc = _PlanPDF(f"{page.learner.name} · {title}")
-    doc.set_title(f"{title}: {page.learner.name}")
-    doc.set_author(page.learner.name)
+    name, title = printable(page.learner.name), printable(title)
+    doc = _PlanPDF(f"{name} · {title}")
+    doc.set_title(f"{title}: {name}")
+    doc.set_author(name)
     doc.set_creator("smresidency")
     doc.add_page()
     doc.heading(title, 18)
