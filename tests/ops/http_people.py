@@ -2,6 +2,7 @@
 
 import http.client
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -13,9 +14,14 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class _Form(HTMLParser):
