@@ -239,3 +239,6 @@ def revoke(serial, reason, by_email):
     db.session.commit()
     when = as_utc(cert.revoked_at)
     click.echo(f"Revoked {cert.serial} ({cert.recipient_name}) on {when:%Y-%m-%d}: {reason}")
+
+
+from smresidency.certificates import cli_audit  # noqa: E402, F401 (registers "audit")

@@ -4,70 +4,23 @@ whoever met it, exactly once; revocation keeps the record and says why."""
 import base64
 import secrets
 import smtplib
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from smresidency.catalog.models import Course, Module, ModuleVersion, current_version
+from smresidency.catalog.models import Course
 from smresidency.certificates.models import Certificate
+from smresidency.certificates.rules import Eligibility, eligibility  # noqa: F401 (re-exported)
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.db import utcnow
 from smresidency.extensions import db
-from smresidency.immersion.models import CheckOff
-from smresidency.learning.models import ModuleProgress
 from smresidency.text import printable
 
 
 class CertificateError(Exception):
     """A certificate request that cannot be honoured; the message is safe to show."""
-
-
-@dataclass
-class Eligibility:
-    """What is still missing before a certificate can be issued (empty lists: eligible)."""
-
-    modules: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
-
-    @property
-    def eligible(self) -> bool:
-        return not self.modules and not self.items
-
-
-def eligibility(enrolment: Enrolment, course: Course) -> Eligibility:
-    """Every live module complete and every required checklist item ticked, for this enrolment."""
-    done_modules = set(
-        db.session.scalars(
-            select(ModuleProgress.module_id).where(
-                ModuleProgress.user_id == enrolment.user_id,
-                ModuleProgress.completed_at.is_not(None),
-            )
-        )
-    )
-    live = db.session.execute(
-        select(Module.id, ModuleVersion.title)
-        .join(
-            ModuleVersion,
-            current_version(),
-        )
-        .where(Module.course_id == course.id, Module.retired.is_(False))
-        .order_by(Module.position)
-    ).all()
-    ticked = set(
-        db.session.scalars(
-            select(CheckOff.item_id).where(
-                CheckOff.enrolment_id == enrolment.id, CheckOff.checked.is_(True)
-            )
-        )
-    )
-    required = [i for i in (course.immersion or {}).get("items", []) if i.get("required")]
-    return Eligibility(
-        modules=[title for module_id, title in live if module_id not in done_modules],
-        items=[i["title"] for i in required if i["id"] not in ticked],
-    )
 
 
 def new_code() -> str:
@@ -77,6 +30,9 @@ def new_code() -> str:
 
 def issue_if_eligible(enrolment_id: int) -> Certificate | None:
     """Issue now if this enrolment has just met every requirement; otherwise do nothing.
+
+    The requirements are checked against the facts (certificates.rules): a plan item ticked
+    by hand, without an accepted plan, does not count.
 
     The enrolment row is locked first, so two actions completing the last two requirements
     at once cannot both miss each other; the unique constraint makes a second issue impossible.

@@ -11,6 +11,7 @@ from smresidency.immersion.models import CheckOff, CheckOffEvent
 MAX_REASON_LENGTH = 200
 # items the system ticks from a fact elsewhere; a hand tick would certify what never happened
 DERIVED_KINDS = ("plan", "self-rating")
+FACT_ACTIONS = ("plan-accepted", "self-rated")  # how their writers tick them
 
 
 class ImmersionError(Exception):
@@ -154,6 +155,9 @@ def set_checked(
         row.updated_at = utcnow()
         record(enrolment_id, item_id, action or ("tick" if checked else "untick"), by_id, reason)
         db.session.flush()
+        after_change(enrolment_id)
+    elif checked and action in FACT_ACTIONS:
+        # a new fact (plan accepted, rating given) even if an old hand tick set the flag
         after_change(enrolment_id)
     return row
 
