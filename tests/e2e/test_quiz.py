@@ -74,7 +74,7 @@ def test_fail_wait_pass_unlock(live_server, page, check_a11y, make_user, quiz_co
 
     answer(page, "Answer in detail under the post.", "True")
     expect(page.get_by_text("not passed")).to_be_visible()
-    expect(page.get_by_text("Your next attempt opens at")).to_be_visible()
+    expect(page.get_by_text("Your next attempt opens in")).to_be_visible()
     expect(page.get_by_text("Correct answer", exact=True)).to_have_count(0)
     check_a11y(page)
 

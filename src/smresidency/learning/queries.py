@@ -188,6 +188,32 @@ def immersion_started(cohort_id: int) -> bool:
     return local_today(cohort) >= cohort.immersion_date
 
 
+def after_module(course_slug: str, user_id: int, module_slug: str):
+    """What follows a completed module: the next open module, and whether the course is done."""
+    outline = course_outline(course_slug, user_id)
+    if outline is None:
+        return None, False
+    _, _, nxt = outline.find(module_slug)
+    if nxt is not None and nxt.status == "locked":
+        nxt = outline.next_up
+    return nxt, outline.finished
+
+
+def learner_zone(user_id: int, course_id: int) -> str | None:
+    """The time zone of the learner's active cohort in this course (None: the site's zone)."""
+    from smresidency.cohorts.models import Cohort, Enrolment
+
+    return db.session.scalar(
+        select(Cohort.timezone)
+        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(
+            Enrolment.user_id == user_id,
+            Enrolment.course_id == course_id,
+            Enrolment.status == "active",
+        )
+    )
+
+
 def completed_by_course(user_id: int) -> dict[int, int]:
     """Completed modules per course for the home page, in one aggregate query."""
     rows = db.session.execute(

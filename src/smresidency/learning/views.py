@@ -6,6 +6,7 @@ from flask_login import current_user
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.learning import bp, queries, services
+from smresidency.quizzes.services import in_words
 
 
 def _outline_or_404(course_slug: str) -> queries.Outline:
@@ -54,6 +55,9 @@ def module(course_slug: str, module_slug: str):
 
         attempts = attempts_for(current_user.id, state.module.id)
         standing = quiz_standing(attempts, version.quiz)
+    zone = None
+    if attempts:  # times are shown only once there are attempts
+        zone = queries.learner_zone(current_user.id, outline.course.id)
     return render_template(
         "learning/module.html",
         outline=outline,
@@ -64,6 +68,8 @@ def module(course_slug: str, module_slug: str):
         form=ConfirmForm(),
         attempts=attempts,
         standing=standing,
+        zone=zone,
+        in_words=in_words,
     )
 
 

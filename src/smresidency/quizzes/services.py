@@ -37,8 +37,30 @@ class Standing:
         return None if self.limit == 0 else max(self.limit - self.used, 0)
 
     @property
+    def announced_at(self) -> datetime | None:
+        """The opening as a clock time to the minute, rounded up, so the quiz is open by then."""
+        return whole_minute_after(self.next_open_at) if self.next_open_at else None
+
+    @property
     def exhausted(self) -> bool:
         return self.limit > 0 and self.used >= self.limit
+
+
+def whole_minute_after(moment: datetime) -> datetime:
+    """The moment rounded up to the minute: a page that says "10:36" is never still closed at
+    10:36:09 (the quiz really opens at the exact moment, which the countdown shows)."""
+    floor = moment.replace(second=0, microsecond=0)
+    return floor if floor == moment else floor + timedelta(minutes=1)
+
+
+def in_words(moment: datetime, now: datetime | None = None) -> str:
+    """How long until `moment`, as a person says it: "in 9 minutes", "in 1 h 5 min"."""
+    seconds = (moment - (now or utcnow())).total_seconds()
+    minutes = max(1, -(-int(seconds) // 60))
+    if minutes < 60:
+        return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+    hours, rest = divmod(minutes, 60)
+    return f"in {hours} h {rest} min" if rest else f"in {hours} h"
 
 
 def standing(attempts: list[QuizAttempt], quiz: dict) -> Standing:
@@ -69,8 +91,8 @@ def start_attempt(user_id: int, version: ModuleVersion, attempts: list[QuizAttem
             "Please contact your instructor."
         )
     if now_standing.next_open_at is not None:
-        when = now_standing.next_open_at.strftime("%H:%M UTC")
-        raise QuizClosed(f"Your next attempt opens at {when}. Use the time to review the module.")
+        when = in_words(now_standing.next_open_at)
+        raise QuizClosed(f"Your next attempt opens {when}. Use the time to review the module.")
     attempt = QuizAttempt(
         token=secrets.token_urlsafe(24),
         user_id=user_id,

@@ -8,6 +8,7 @@ from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.extensions import db
+from smresidency.learning import queries as learning_queries
 from smresidency.learning.queries import course_outline
 from smresidency.quizzes import bp, queries, services
 from smresidency.quizzes.grading import parse_answers
@@ -80,6 +81,11 @@ def result(token: str):
         quiz.get("show_answers") == "after_last_attempt" and (standing.passed or standing.exhausted)
     )
     questions = result_questions(quiz, view.attempt.questions, view.attempt.answers or {}, reveal)
+    next_state, finished = None, False
+    if view.attempt.passed:
+        next_state, finished = learning_queries.after_module(
+            view.course.slug, current_user.id, view.module.slug
+        )
     return render_template(
         "quizzes/result.html",
         view=view,
@@ -87,6 +93,14 @@ def result(token: str):
         standing=standing,
         reveal=reveal,
         attempts=attempts,
+        next_state=next_state,
+        finished=finished,
+        zone=(
+            learning_queries.learner_zone(current_user.id, view.course.id)
+            if standing.next_open_at
+            else None
+        ),
+        in_words=services.in_words,
     )
 
 
