@@ -205,3 +205,20 @@ def test_help_explains_the_command(runner):
 def test_missing_gift_file_is_a_usage_error(runner, course, tmp_path):
     result = run(runner, str(Path(tmp_path) / "nope.gift"), "--module", "01-first")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n\n", "// only comments\n// and more\n", "$CATEGORY: $course$/Week 1\n"],
+    ids=["empty", "blank lines", "comments", "category only"],
+)
+def test_a_file_without_questions_exits_1_and_says_so(runner, course, gift_file, text):
+    module = course / "01-first.md"
+    before = module.read_bytes()
+    gift = gift_file(text)
+    for dry_run in ([], ["--dry-run"]):
+        result = run(runner, gift, "--module", "01-first", *dry_run)
+        assert result.exit_code == 1, result.output
+        assert f"Nothing imported: {gift} holds no questions" in result.stderr
+        assert "Imported" not in result.output
+    assert module.read_bytes() == before

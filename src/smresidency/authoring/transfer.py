@@ -20,7 +20,13 @@ from smresidency.access import allow
 from smresidency.authoring.blueprint import bp
 from smresidency.authoring.publish import lock_course, relative_problems
 from smresidency.authoring.views import course_or_404
-from smresidency.authoring.zipimport import SlugNeeded, ZipRejected, unpack_course
+from smresidency.authoring.zipimport import (
+    TEMP_PREFIX,
+    SlugNeeded,
+    ZipRejected,
+    sweep_stale,
+    unpack_course,
+)
 from smresidency.catalog.export import course_tree, zip_tree
 from smresidency.catalog.models import Course
 from smresidency.catalog.sync import ContentInvalid, SyncReport, sync_content
@@ -80,7 +86,8 @@ def import_course():
     if not form.validate_on_submit():
         return _page(form)
     upload = form.file.data
-    with tempfile.TemporaryDirectory(prefix="smr-import-") as tmp:
+    sweep_stale()
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         try:
             unpacked = unpack_course(upload.read(), upload.filename, form.slug.data, Path(tmp))
         except SlugNeeded as err:

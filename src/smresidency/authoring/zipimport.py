@@ -6,8 +6,12 @@ entries, every name (no absolute paths, no `..`, no links) and its layout. Only 
 """
 
 import io
+import os
 import re
+import shutil
 import stat
+import tempfile
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -21,6 +25,8 @@ MAX_TOTAL_BYTES = 20 * 1024 * 1024
 MAX_SLUG_LENGTH = 100  # Course.slug
 NOISE = ("__MACOSX",)  # folders archivers add beside the content
 DRIVE = re.compile(r"^[A-Za-z]:")
+TEMP_PREFIX = "smr-import-"  # the folder an import unpacks into, removed when it ends
+STALE_AFTER = 3600  # seconds: an import takes seconds, so an hour-old folder was abandoned
 
 
 class ZipRejected(ValueError):
@@ -39,6 +45,29 @@ class Unpacked:
     root: Path
     files: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+
+
+def sweep_stale(root: Path | None = None, max_age: float = STALE_AFTER) -> int:
+    """Remove import folders that a killed worker left behind; returns how many went.
+
+    Only our own `smr-import-*` folders older than `max_age` are touched, so an import
+    running in another worker keeps its files.
+    """
+    root = Path(root or tempfile.gettempdir())
+    cutoff = time.time() - max_age
+    removed = 0
+    for path in root.glob(TEMP_PREFIX + "*"):
+        try:
+            info = path.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_mtime > cutoff:
+                continue
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                continue
+            shutil.rmtree(path)
+        except OSError:
+            continue  # gone already, or not ours to remove
+        removed += 1
+    return removed
 
 
 def valid_slug(slug: str) -> bool:

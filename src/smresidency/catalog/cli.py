@@ -242,7 +242,10 @@ def import_gift(file, module_slug, course, dry_run):
     if not result.questions:
         click.echo(
             f"Nothing imported: no question in {file} could be converted "
-            f"({len(result.skipped)} skipped).",
+            f"({len(result.skipped)} skipped)."
+            if result.skipped
+            else f"Nothing imported: {file} holds no questions (it is empty, or only "
+            "comments and categories).",
             err=True,
         )
         raise SystemExit(1)

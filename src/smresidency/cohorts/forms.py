@@ -1,6 +1,6 @@
 """Cohort forms: the cohort itself, joining by invitation, and enrolment actions."""
 
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
@@ -25,8 +25,8 @@ from smresidency.cohorts.models import PROFESSIONS
 from smresidency.db import utcnow
 from smresidency.text import NoControlCharacters, clean_name
 
-PAST_DAYS = 366  # a cohort that has already met can still be recorded
-FUTURE_DAYS = 3 * 366  # programmes are planned a year or two ahead, not decades
+PAST_YEARS = 1  # a cohort that has already met can still be recorded
+FUTURE_YEARS = 3  # programmes are planned a year or two ahead, not decades
 
 
 def _strip(value):
@@ -45,10 +45,18 @@ class TimeZoneName:
             ) from err
 
 
+def _years_from(day: date, years: int) -> date:
+    """The same day `years` later (28 February for a 29th in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def immersion_date_problem(day: date, today: date | None = None) -> str | None:
     """Why a day cannot be an immersion day (a typo such as 0001-01-01), or None."""
     today = today or utcnow().date()
-    first, last = today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS)
+    first, last = _years_from(today, -PAST_YEARS), _years_from(today, FUTURE_YEARS)
     if first <= day <= last:
         return None
     when = "more than a year ago" if day < first else "more than three years ahead"
