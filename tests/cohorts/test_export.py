@@ -49,17 +49,23 @@ def test_download_is_utf8_with_bom_crlf_and_a_named_attachment(client, login_as,
      "?filter=ready&withdrawn=1&sort=last-activity"],
 )  # fmt: skip
 def test_export_equals_the_page(client, login_as, seeded, query):
+    """The page's cells, rows, sort and filter; the CSV adds e-mail and id after the name."""
     login_as(user=seeded["faculty"])
     header, body = grid(client.get(f"/cohorts/{seeded['cohort_id']}{query}").get_data(as_text=True))
-    assert rows(export(client, seeded["cohort_id"], query)) == [header, *body]
+    data = rows(export(client, seeded["cohort_id"], query))
+    assert data[0][1:3] == ["E-mail", "Learner id"]
+    assert [line[:1] + line[3:] for line in data] == [header, *body]
 
 
 def test_export_cells(client, login_as, seeded):
     login_as(user=seeded["coordinator"])
     data = rows(export(client, seeded["cohort_id"], "?filter=behind"))
-    assert data[0][3:6] == ["Intro", "Privacy", "Practice"]
+    assert data[0][:5] == ["Name", "E-mail", "Learner id", "Profession", "Department"]
+    assert data[0][5:8] == ["Intro", "Privacy", "Practice"]
     assert [r[0] for r in data[1:]] == ["Cai Cole", "Eve Evans"]
-    assert data[2][3:7] == ["Complete", "Not started", "Locked", "25%"]
+    assert data[2][5:9] == ["Complete", "Not started", "Locked", "25%"]
+    eve = seeded["people"]["Eve Evans"]
+    assert data[2][1:3] == [eve.email, str(eve.id)]
 
 
 def test_formulas_are_defused(app, client, login_as, seeded):
@@ -76,7 +82,7 @@ def test_formulas_are_defused(app, client, login_as, seeded):
     data = rows(export(client, seeded["cohort_id"], "?sort=department&dir=desc"))
     evil = next(r for r in data if "HYPERLINK" in r[0])
     assert evil[0] == '\'=HYPERLINK("http://evil.test","x")'
-    assert evil[2] == "'+44 ward"
+    assert evil[4] == "'+44 ward"
     assert "Ada Archer" in [r[0] for r in data]  # harmless cells are untouched
 
 
@@ -108,3 +114,25 @@ def test_export_access(client, login_as, seeded, make_user):
     ]:
         login_as(user=user)
         assert client.get(url).status_code == status
+
+
+def test_people_with_the_same_name_are_told_apart_by_e_mail_and_id(
+    app, client, login_as, seeded, make_user
+):
+    """Two learners called the same: the file says which is which, and a formula-looking
+    address is defused like any other cell."""
+    from sqlalchemy import select
+
+    from smresidency.cohorts.models import Cohort
+    from smresidency.cohorts.services import enrol
+
+    twin = make_user("learner", name="Ada Archer", email="ada.archer.2@example.test")
+    with app.app_context():
+        enrol(db.session.get(Cohort, seeded["cohort_id"]), db.session.get(User, twin.id), "support")
+        db.session.execute(update(User).where(User.id == twin.id).values(email="=1+1@example.test"))
+        db.session.commit()
+        first = db.session.scalar(select(User).where(User.name == "Ada Archer", User.id != twin.id))
+    login_as(user=seeded["coordinator"])
+    data = rows(export(client, seeded["cohort_id"]))
+    adas = sorted((r[1], r[2]) for r in data[1:] if r[0] == "Ada Archer")
+    assert adas == sorted([(first.email, str(first.id)), ("'=1+1@example.test", str(twin.id))])

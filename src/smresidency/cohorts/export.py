@@ -1,5 +1,7 @@
 """The grid as a table: the columns the page and the CSV share, and the CSV download itself.
 
+The CSV adds the learner's e-mail and id after the name (docs/coordinators.md lists the order).
+
 The CSV is UTF-8 with a byte-order mark (so Excel reads accents right), CRLF line endings, and
 every cell that a spreadsheet would run as a formula is defused with a leading apostrophe.
 """
@@ -78,11 +80,23 @@ def columns(modules: list["Module"]) -> list[Column]:
     ]
 
 
+# Only in the CSV: who each row is, so namesakes are told apart and the file can be loaded
+# elsewhere. The learner id is the account's id: it never changes, whatever else does.
+IDENTITY = [
+    Column("email", "E-mail", lambda r: r.user.email),
+    Column("learner-id", "Learner id", lambda r: str(r.user.id)),
+]
+
+
+def csv_columns(board: "Dashboard") -> list[Column]:
+    """The page's columns with the e-mail and the learner id right after the name."""
+    return [board.columns[0], *IDENTITY, *board.columns[1:]]
+
+
 def table(board: "Dashboard") -> list[list[str]]:
-    """The header and the shown rows as text, exactly as the page shows them."""
-    return [[c.label for c in board.columns]] + [
-        [c.text(row) for c in board.columns] for row in board.shown
-    ]
+    """The header and the shown rows as text: the page's cells, and who each learner is."""
+    cols = csv_columns(board)
+    return [[c.label for c in cols]] + [[c.text(row) for c in cols] for row in board.shown]
 
 
 def safe_cell(value: str) -> str:
