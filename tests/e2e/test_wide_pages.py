@@ -105,3 +105,21 @@ def test_spreadsheet_check_shows_why_a_row_failed_without_scrolling(
         page.screenshot(path=str(ARTIFACTS / "screens" / f"csv-check-{width}.png"), full_page=True)
         check_a11y(page)
         page.context.close()
+
+
+def test_a_lesson_table_on_a_phone_scrolls_in_place_and_shows_there_is_more(
+    live_server, browser, check_a11y, make_user, synced_course
+):
+    make_user("learner", email="phone-table@example.test", name="Pat Phone")
+    page = new_page(browser, 390, 844)
+    sign_in(page, live_server, "phone-table@example.test")
+    page.goto(f"{live_server}/courses/{synced_course}/modules/01-why-social-media")
+    region = page.locator(".prose .table-scroll").first
+    region.scroll_into_view_if_needed()
+    assert not page_scrolls_sideways(page)
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table fits: no cue needed"
+    cue = region.evaluate("el => getComputedStyle(el).backgroundImage")
+    assert "radial-gradient" in cue  # the edge shadow that says there is more to the right
+    region.screenshot(path=str(ARTIFACTS / "screens" / "lesson-table-390.png"))
+    check_a11y(page)
+    page.context.close()
