@@ -90,7 +90,7 @@ def test_faculty_tick_and_untick_without_a_reload(live_server, check_a11y, app, 
         assert states(app) == [("welcome-briefing", "tick"), ("welcome-briefing", "untick")]
         check_a11y(page)
 
-        page.get_by_role("link", name="Abe Adams").click()
+        page.get_by_role("link", name="Abe Adams", exact=True).click()
         expect(page.get_by_role("heading", name="Checklist history: Abe Adams")).to_be_visible()
         expect(page.locator("table.roster-history tbody tr")).to_have_count(2)
         check_a11y(page)
@@ -150,3 +150,72 @@ def test_a_learner_checks_in_from_the_screen(live_server, check_a11y, app, cohor
         row = db.session.scalar(select(CheckOff))
         assert (row.item_id, row.checked) == ("check-in", True)
     assert states(app) == [("check-in", "checkin")]
+
+
+PLAN = "Social media strategy and tactics plan"
+RATING = "Rate yourself after the residency"
+
+
+def test_faculty_cannot_tick_the_plan_or_rating_and_a_forged_post_is_refused(
+    live_server, check_a11y, app, cohort
+):
+    def body(browser):
+        page = new_page(browser, 1280, 800)
+        sign_in(page, live_server, FACULTY)
+        page.goto(f"{live_server}/cohorts/{cohort}/roster")
+        row = page.locator("tr", has=page.get_by_role("link", name="Abe Adams", exact=True))
+        for title in (PLAN, RATING):
+            expect(page.get_by_role("button", name=re.compile(re.escape(title)))).to_have_count(0)
+        review = re.compile(rf"^Open the plan review ?: {re.escape(PLAN)}, Abe Adams$")
+        expect(row.get_by_role("link", name=review)).to_be_visible()
+        report = re.compile(rf"^Ratings report ?: {re.escape(RATING)}, Abe Adams$")
+        expect(row.get_by_role("link", name=report)).to_be_visible()
+        expect(row).to_contain_text("No plan yet")
+        expect(row).to_contain_text("Not rated yet")
+        check_a11y(page)
+
+        # a POST made by hand, with the page's own CSRF token, as a determined user would
+        action = page.locator("form[data-tick]").first.get_attribute("action")
+        forged = re.sub(r"/[^/]+$", "/strategy-plan", action)
+        answer = page.evaluate(
+            """async (url) => {
+                const token = document.querySelector("input[name=csrf_token]").value;
+                const body = new URLSearchParams({csrf_token: token, checked: "1"});
+                const r = await fetch(url, {method: "POST", body,
+                    headers: {"Accept": "application/json", "X-CSRFToken": token}});
+                return [r.status, (await r.json()).error];
+            }""",
+            forged,
+        )
+        assert answer[0] == 409 and "cannot be ticked by hand" in answer[1]
+        page.reload()
+        expect(row).to_contain_text("No plan yet")
+        expect(row).not_to_contain_text("✓ No plan yet")
+
+    in_chromium(body)
+    with app.app_context():
+        from smresidency.extensions import db
+
+        assert db.session.scalars(select(CheckOff)).all() == []
+    assert states(app) == []
+
+
+def test_checking_in_by_hand_needs_a_reason(live_server, check_a11y, app, cohort):
+    def body(browser):
+        page = new_page(browser, 1024, 768)
+        sign_in(page, live_server, FACULTY)
+        page.goto(f"{live_server}/cohorts/{cohort}/roster")
+        page.get_by_role("link", name=re.compile(r"^Check in by hand ?: Abe Adams$")).click()
+        expect(page.get_by_role("heading", name="Check in Abe Adams by hand")).to_be_visible()
+        check_a11y(page)
+        page.get_by_role("button", name="Check in Abe Adams").click()
+        expect(page.get_by_text("Say why you are checking this learner in by hand")).to_be_visible()
+        check_a11y(page)
+        page.get_by_label("Why are you checking them in by hand?").fill("checked in on paper")
+        page.get_by_role("button", name="Check in Abe Adams").click()
+        expect(page).to_have_url(re.compile(r"/roster#learner-\d+$"))
+        row = page.locator("tr", has=page.get_by_role("link", name="Abe Adams", exact=True))
+        expect(row).to_contain_text("(checked in on paper)")
+
+    in_chromium(body)
+    assert states(app) == [("check-in", "tick")]
