@@ -8,10 +8,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from smresidency.auth.models import User
+from smresidency.auth.models import PendingRegistration, User
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff
+from smresidency.mail.models import OutboxMessage
 from tests.fixtures.control_characters import LINKS, NAMES
 
 COURSE = "social-media-residency"
@@ -46,12 +47,17 @@ def test_registration_refuses_the_name(app, client, name):
     assert response.status_code == 200
     assert REFUSED in field_error(response.get_data(as_text=True), "name")
     with app.app_context():
-        assert count(User) == 0
+        assert count(User) == 0 and count(PendingRegistration) == 0
 
 
 def test_registration_stores_the_name_in_nfc(app, client):
     data = {"name": " Zoe\u0308 Ådahl ", "email": "zoe@example.com", "password": PASSWORD}
-    assert client.post("/register", data={**data, "confirm": PASSWORD}).status_code == 302
+    assert client.post("/register", data={**data, "confirm": PASSWORD}).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(PendingRegistration.name)) == "Zoë Ådahl"
+        body = db.session.scalar(select(OutboxMessage.body))
+    token = re.search(r"/register/confirm/([\w-]+)", body).group(1)
+    assert client.post(f"/register/confirm/{token}").status_code in (302, 303)
     with app.app_context():
         assert db.session.scalar(select(User.name)) == "Zoë Ådahl"
 
