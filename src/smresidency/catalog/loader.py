@@ -12,6 +12,7 @@ from smresidency.catalog.images import SUFFIX_TYPES
 from smresidency.catalog.problems import Problem, Reporter, check_keys, yaml_mapping
 from smresidency.catalog.quiz import Quiz, parse_quiz
 from smresidency.catalog.sections import Immersion, Plan, parse_immersion, parse_plan
+from smresidency.text import refusal, unsafe_characters
 
 MODULE_FILE = re.compile(r"^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 COURSE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -136,6 +137,7 @@ def load_course(course_dir: Path, problems: list[Problem]) -> CourseSource | Non
     if data is None:
         return None
     check_keys(data, keylines, COURSE_KEYS, {"title"}, 2, report)
+    _check_printed(data, keylines, ("title", "organisation"), report)
     course = CourseSource(
         slug=course_dir.name,
         path=course_dir,
@@ -211,6 +213,15 @@ def _load_modules(course_dir: Path, problems: list[Problem]) -> list[ModuleSourc
     return modules
 
 
+def _check_printed(data: dict, keylines: dict, keys: tuple[str, ...], report: Reporter) -> None:
+    """Titles are printed on certificates and in mail: no hidden control characters."""
+    for key in keys:
+        value = data.get(key)
+        found = unsafe_characters(value) if isinstance(value, str) else []
+        if found:
+            report(keylines.get(key, 2), f"`{key}`: {refusal(found)}")
+
+
 def load_module(path: Path, report: Reporter, text: str | None = None) -> ModuleSource | None:
     """One module file (or its text, for previews) into a ModuleSource."""
     text = _read(path, report) if text is None else text.replace("\r\n", "\n")
@@ -220,6 +231,7 @@ def load_module(path: Path, report: Reporter, text: str | None = None) -> Module
     if data is None:
         return None
     check_keys(data, keylines, MODULE_KEYS, {"title", "minutes"}, 2, report)
+    _check_printed(data, keylines, ("title",), report)
     minutes = data.get("minutes")
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= 600:
         if isinstance(minutes, int):  # other types are already reported by check_keys
