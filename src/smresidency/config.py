@@ -19,6 +19,8 @@ class Defaults:
     SERVER_NAME = None
     PREFERRED_URL_SCHEME = "http"
     SITE_NAME = "Social Media Residency"
+    CONTENT_LINT_MAX_GRADE = 13  # `flask content lint`: Flesch-Kincaid grade above this warns
+    CONTENT_LINT_MAX_AGE_MONTHS = 12  # … and "Facts last checked" older than this warns
     TIMEZONE = "UTC"  # the zone for times not tied to a cohort (studio, history); IANA name
     MAIL_SENDER = "residency@localhost"
     MAIL_BACKEND = None  # "console" or "smtp"; derived from ENV when unset

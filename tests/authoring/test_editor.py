@@ -264,3 +264,15 @@ def test_requires_offers_only_modules_that_come_before(client, login_as, synced_
     assert sorted(set(offered)) == ["01-why-social-media", "02-professionalism-privacy"]
     first = client.get(EDIT_FIRST).get_data(as_text=True)
     assert "No other published module to require." in first
+
+
+def test_preview_lists_quality_warnings_without_blocking(
+    client, login_as, synced_course, editor_form
+):
+    login_as("instructor")
+    data = editor_form("modules", "facebook", preview="Preview")
+    data["minutes"] = "300"
+    page = client.post(EDIT, data=data).get_data(as_text=True)
+    assert "No problems: this text can be published." in page
+    assert "quality warning" in page and "(they do not stop a publish)" in page
+    assert "`minutes: 300` differs by more than 20% from the estimate" in page

@@ -24,6 +24,15 @@ class Preview:
     quiz: dict | None = None
     page: object = None  # parsed immersion/plan, or the course page's HTML
     page_html: str = ""
+    warnings: list[Problem] = field(default_factory=list)  # quality lint: never blocks
+
+
+def _warnings(module, file: str) -> list[Problem]:
+    """The lint warnings for this module, named by the file as the author knows it."""
+    from smresidency.catalog.lint import lint_module
+    from smresidency.catalog.lint_cli import lint_settings
+
+    return [Problem(file, w.line, w.message) for w in lint_module(module, lint_settings())]
 
 
 def preview(doc: Doc, text: str) -> Preview:
@@ -40,6 +49,7 @@ def preview(doc: Doc, text: str) -> Preview:
             shown.objectives = module.objectives
             shown.lesson_html = render_markdown(module.lesson, image_base(doc.course.slug))
             shown.quiz = render_quiz(module.quiz.to_dict()) if module.quiz else None
+            shown.warnings = _warnings(module, doc.file)
     elif doc.key == "immersion":
         shown.page = parse_immersion(text, Reporter(doc.file, ignore))
     elif doc.key == "plan":

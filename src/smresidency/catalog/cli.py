@@ -31,7 +31,26 @@ def validate(path):
     if problems:
         raise SystemExit(1)
     modules = sum(len(c.modules) for c in courses)
+    for warning in _time_warnings(courses):
+        click.echo(str(warning))
     click.echo(f"OK: {len(courses)} course(s), {modules} module(s), no problems.")
+
+
+def _time_warnings(courses):
+    """Declared minutes far from the estimate: a warning, never a failure."""
+    from smresidency.catalog.estimate import drawn, estimate
+    from smresidency.catalog.lint import _warn
+
+    for course in courses:
+        for m in course.modules:
+            found = estimate(m.lesson, drawn(m.quiz))
+            if found.differs_from(m.minutes):
+                yield _warn(
+                    m.path,
+                    2,
+                    f"`minutes: {m.minutes}` differs by more than 20% from the estimate "
+                    f"({found.explain()})",
+                )
 
 
 @content_cli.command("sync")
@@ -338,3 +357,13 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _add_lint() -> None:
+    """`flask content lint` lives in its own module; it joins this group."""
+    from smresidency.catalog.lint_cli import lint
+
+    content_cli.add_command(lint)
+
+
+_add_lint()
