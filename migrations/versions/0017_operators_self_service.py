@@ -1,0 +1,22 @@
+"""issue 13 part 2
+
+Revision ID: 0017
+Revises:  overrides, self-service, cohort codes, data rights:0016
+
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0017"
+down_revision = " overrides, self-service, cohort codes, data rights:0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

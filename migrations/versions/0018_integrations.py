@@ -1,0 +1,22 @@
+"""issue 16
+
+Revision ID: 0018
+Revises:  xAPI outbox, API tokens, webhooks:0017
+
+"""
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision = "0018"
+down_revision = " xAPI outbox, API tokens, webhooks:0017"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
