@@ -95,7 +95,8 @@ def choice_value(html: str, label: str) -> str:
     parser = _Choices()
     parser.feed(html)
     ids = [i for i, text in parser.labels.items() if text.strip() == label and i in parser.values]
-    assert len(ids) == 1, f"no single choice labelled {label!r}: {parser.labels}"
+    main = html.split("<main", 1)[-1][:1500]
+    assert len(ids) == 1, f"no single choice labelled {label!r} in the page: {main}"
     return parser.values[ids[0]]
 
 
