@@ -31,6 +31,11 @@ def test_the_achievement_id_in_a_credential_resolves_to_a_page(app, nearly_done)
     data = json.loads(as_json.data)
     assert data["id"] == achievement_id and data["name"] == "Test course"
     assert data["criteria"] == document["credentialSubject"]["achievement"]["criteria"]
+    schema = validator("ob_v3p0_achievementcredential.schema.json").schema
+    achievement = type(validator("ob_v3p0_achievementcredential.schema.json"))(
+        {"$ref": "#/$defs/Achievement", "$defs": schema["$defs"]}
+    )
+    assert [e.message for e in achievement.iter_errors(data)] == []
     assert anonymous.get("/achievements/no-such-course").status_code == 404
 
 
