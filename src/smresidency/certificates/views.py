@@ -1,4 +1,4 @@
-"""The resident's certificate, downloads, the public verification pages and issuer keys."""
+"""The resident's certificate and its downloads, the public verification pages, revoking."""
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
