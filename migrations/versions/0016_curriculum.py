@@ -1,7 +1,7 @@
-"""issue 18
+"""issue 18: immersion alternative per cohort, curriculum support
 
 Revision ID: 0016
-Revises:  immersion alternative per cohort, curriculum support:0015
+Revises: 0015
 
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = "0016"
-down_revision = " immersion alternative per cohort, curriculum support:0015"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
-"""issue 13 part 2
+"""issue 13 part 2: overrides, self-service, cohort codes, data rights
 
 Revision ID: 0017
-Revises:  overrides, self-service, cohort codes, data rights:0016
+Revises: 0016
 
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = "0017"
-down_revision = " overrides, self-service, cohort codes, data rights:0016"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

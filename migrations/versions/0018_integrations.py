@@ -1,7 +1,7 @@
-"""issue 16
+"""issue 16: xAPI outbox, API tokens, webhooks
 
 Revision ID: 0018
-Revises:  xAPI outbox, API tokens, webhooks:0017
+Revises: 0017
 
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
 revision = "0018"
-down_revision = " xAPI outbox, API tokens, webhooks:0017"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
