@@ -76,6 +76,7 @@ MODEL_MODULES = (
     "smresidency.mail.models",
     "smresidency.catalog.models",
     "smresidency.learning.models",
+    "smresidency.learning.summary",
     "smresidency.ratelimit.models",
     "smresidency.quizzes.models",
     "smresidency.cohorts.models",
@@ -108,19 +109,28 @@ def register_request_cycle(app: Flask) -> None:
     from flask import g
 
     from smresidency.extensions import db
+    from smresidency.readonly import wrote
 
     @app.before_request
     def fresh_request_state():
         # A request reuses an app context that is already pushed (a test holding one, a
         # CLI command): it must not inherit the previous request's user or commit flags.
-        for name in ("_login_user", "keep_rate_limit_hits", "keep_writes"):
+        for name in (
+            "_login_user",
+            "keep_rate_limit_hits",
+            "keep_writes",
+            "content_version",
+            "wrote",
+        ):
             g.pop(name, None)
 
     @app.after_request
     def commit(response):
         # a refusal (4xx) writes nothing, except the rate-limit hit that counted it and
         # what a view chose to keep (g.keep_writes: a refused publish saved as a draft)
-        if response.status_code < 400 or (
+        if not wrote(db.session):
+            db.session.rollback()  # a read-only request: nothing to commit
+        elif response.status_code < 400 or (
             response.status_code < 500 and (g.get("keep_rate_limit_hits") or g.get("keep_writes"))
         ):
             db.session.commit()

@@ -157,9 +157,11 @@ def test_course_and_module_pages_use_a_fixed_number_of_queries(
         assert client.get("/courses/test-course").status_code == 200
     with count_queries() as module_q:
         assert client.get("/courses/test-course/modules/02-m2").status_code == 200
-    # the user with roles, the outline, the learner's enrolment (+ the lesson on the module page)
-    assert len(course_q) == 3, course_q
+    # the user with role names and content version, the learner's own marks, their enrolment
+    # (course page only) and the site settings; the course structure and lesson are cached
+    assert len(course_q) == 4, course_q
     assert len(module_q) == 3, module_q
+    assert not any("module_version" in q for q in course_q + module_q)
 
 
 def test_enrolled_learners_see_their_cohort_links(

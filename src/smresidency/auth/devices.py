@@ -6,7 +6,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from smresidency.auth.models import DEVICE_COOKIE_PREFIX, DeviceSession, User
 from smresidency.db import as_utc, utcnow
@@ -73,22 +73,14 @@ def open_device(user: User) -> None:
 
 def load_device(token: str) -> User | None:
     """The active user a device token belongs to, with that device attached; one statement."""
-    from sqlalchemy.orm import joinedload
+    from smresidency.auth.session import attach, statements
 
-    row = (
-        db.session.execute(
-            select(User, DeviceSession)
-            .join(DeviceSession, DeviceSession.user_id == User.id)
-            .options(joinedload(User.role_rows))
-            .where(DeviceSession.token_hash == token_hash(token), User.active.is_(True))
-            .where(DeviceSession.last_seen_at >= utcnow() - max_idle())
-        )
-        .unique()
-        .one_or_none()
-    )
+    row = db.session.execute(
+        statements()[1], {"token_hash": token_hash(token), "seen_after": utcnow() - max_idle()}
+    ).one_or_none()
     if row is None:
         return None
-    user, device = row
+    user, device = attach(row)
     user.current_device = device
     if as_utc(device.last_seen_at) < utcnow() - SEEN_EVERY:
         # a plain UPDATE: if this device is being signed out at the same moment, it matches

@@ -38,6 +38,8 @@ class User(Base):
 
     # The device session this request was signed in through (set by the session loader).
     current_device = None
+    # The role names read in the same statement as the user (set by the session loader).
+    role_names = None  # frozenset[str] once loaded
 
     # Flask-Login protocol: the session stores a token, not the id. login_user() stores this
     # per-user token, and the sign-in hook (auth.session) replaces it with a device token.
@@ -58,6 +60,9 @@ class User(Base):
 
     @property
     def roles(self) -> set[str]:
+        # the session loader reads the names with the user; loaded rows (edited?) win
+        if "role_rows" not in self.__dict__ and self.role_names is not None:
+            return set(self.role_names)
         return {r.role for r in self.role_rows}
 
     def has_role(self, role: str) -> bool:

@@ -1,9 +1,9 @@
 """Flask-Login wiring: a session holds its device's token, which the database can revoke."""
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import AnonymousUserMixin, user_logged_in
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import lazyload
 
 from smresidency.extensions import db, login_manager
 
@@ -23,7 +23,7 @@ class Anonymous(AnonymousUserMixin):
 def init_login_manager(app: Flask) -> None:
     """Bind Flask-Login and resolve sessions by their token."""
     from smresidency.auth.devices import load_device
-    from smresidency.auth.models import DEVICE_COOKIE_PREFIX, User
+    from smresidency.auth.models import DEVICE_COOKIE_PREFIX
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -36,19 +36,52 @@ def init_login_manager(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        # one statement on every request: the user, their roles and the device together
+        # one prepared statement per request: the user, role names, device and content version
         if token.startswith(DEVICE_COOKIE_PREFIX):
             return load_device(token)
         # a per-user token: a session from before device sessions (and test fixtures)
-        return (
-            db.session.execute(
-                select(User)
-                .options(joinedload(User.role_rows))
-                .where(User.session_token == token, User.active.is_(True))
-            )
-            .unique()
-            .scalar_one_or_none()
-        )
+        row = db.session.execute(statements()[0], {"token": token}).one_or_none()
+        return None if row is None else attach(row)[0]
+
+
+def statements():
+    """Built once per process: the loader runs on every request and must not rebuild them."""
+    if not _BUILT:
+        _BUILT.extend(_build())
+    return _BUILT
+
+
+def _build():
+    """The loader's two statements: by a per-user token, and by a device token."""
+    from smresidency.auth.models import DeviceSession, User, UserRole
+    from smresidency.catalog.models import ContentState
+
+    roles = (
+        select(func.aggregate_strings(UserRole.role, ","))
+        .where(UserRole.user_id == User.id)
+        .scalar_subquery()
+    )
+    version = select(ContentState.version).where(ContentState.id == 1).scalar_subquery()
+    base = select(User).options(lazyload(User.role_rows)).where(User.active.is_(True))
+    by_token = base.add_columns(roles, version).where(User.session_token == bindparam("token"))
+    by_device = (
+        base.add_columns(DeviceSession, roles, version)
+        .join(DeviceSession, DeviceSession.user_id == User.id)
+        .where(DeviceSession.token_hash == bindparam("token_hash"))
+        .where(DeviceSession.last_seen_at >= bindparam("seen_after"))
+    )
+    return by_token, by_device
+
+
+_BUILT: list = []
+
+
+def attach(row) -> tuple:
+    """Give the loaded user its role names, and the request the content version read with it."""
+    *entities, roles, version = row
+    entities[0].role_names = frozenset(roles.split(",")) if roles else frozenset()
+    g.content_version = version or 0
+    return tuple(entities)
 
 
 def _on_sign_in(app, user, **extra) -> None:

@@ -139,3 +139,12 @@ class CourseAsset(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ContentState(Base):
+    """One row whose version every publish bumps: per-process caches compare against it."""
+
+    __tablename__ = "content_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from smresidency.catalog import cache
 from smresidency.catalog.export import course_tree
 from smresidency.catalog.images import Image, ImageRejected, prepare_image
 from smresidency.catalog.loader import CourseSource, ModuleSource, load_content, load_course
@@ -85,6 +86,7 @@ def sync_content(
     for source in courses:
         _sync_course(source, images[source.slug], report, actor_id, from_disk)
     db.session.flush()
+    cache.bump()  # every worker's course cache is stale from this commit on
     return report
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smresidency.db import Base, utcnow
@@ -23,3 +23,19 @@ class ModuleProgress(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+class EnrolmentSummary(Base):
+    """An enrolment's progress figures, kept in the transactions that change them (learning.summary)."""
+
+    __tablename__ = "enrolment_summary"
+
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True
+    )
+    modules_read: Mapped[int] = mapped_column(default=0)
+    modules_complete: Mapped[int] = mapped_column(default=0)
+    last_activity_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    items_checked: Mapped[int] = mapped_column(default=0)
+    plan_state: Mapped[str] = mapped_column(String(20), default="")
+    certificate_state: Mapped[str] = mapped_column(String(20), default="")

@@ -1,11 +1,17 @@
-"""The course outline a learner sees, computed in one statement whatever the course size."""
+"""The course outline a learner sees: cached structure plus one statement of their own marks."""
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import load_only, undefer
+from sqlalchemy import bindparam, func, select
 
-from smresidency.catalog.models import Course, Module, ModuleVersion, current_version
+from smresidency.catalog.cache import (
+    CourseInfo,
+    ModuleInfo,
+    VersionInfo,
+    cached_version,
+    structure,
+)
+from smresidency.catalog.models import Module
 from smresidency.extensions import db
 from smresidency.learning.models import ModuleProgress
 
@@ -14,8 +20,8 @@ from smresidency.learning.models import ModuleProgress
 class ModuleState:
     """One module as this learner sees it right now."""
 
-    module: Module
-    version: ModuleVersion
+    module: ModuleInfo
+    version: VersionInfo
     status: str  # locked | open | read | complete
     missing: list[str] = field(default_factory=list)
 
@@ -40,7 +46,7 @@ class Outline:
     course that this learner completed before, kept for them to reread.
     """
 
-    course: Course
+    course: CourseInfo
     modules: list[ModuleState]
     retired: list[ModuleState] = field(default_factory=list)
 
@@ -90,54 +96,42 @@ class Outline:
         return None, None, None
 
 
+_PROGRESS = (
+    select(ModuleProgress.module_id, ModuleProgress.read_at, ModuleProgress.completed_at)
+    .join(Module, Module.id == ModuleProgress.module_id)
+    .where(ModuleProgress.user_id == bindparam("user_id"))
+    .where(Module.course_id == bindparam("course_id"))
+)
+
+
 def course_outline(course_slug: str, user_id: int) -> Outline | None:
     """The course's live modules with the learner's marks, and the retired ones they completed.
 
-    One statement: the page's cost does not depend on the number of modules.
+    The structure comes from the per-process cache (checked against the content version);
+    the learner's own marks are one statement whatever the course size.
     """
-    rows = db.session.execute(
-        select(Course, Module, ModuleVersion, ModuleProgress)
-        .outerjoin(Module, Module.course_id == Course.id)
-        .outerjoin(
-            ModuleVersion,
-            current_version(),
-        )
-        .outerjoin(
-            ModuleProgress,
-            (ModuleProgress.module_id == Module.id) & (ModuleProgress.user_id == user_id),
-        )
-        .options(
-            load_only(Course.id, Course.slug, Course.title, Course.description_html),
-            load_only(
-                ModuleVersion.id,
-                ModuleVersion.module_id,
-                ModuleVersion.content_hash,
-                ModuleVersion.title,
-                ModuleVersion.minutes,
-                ModuleVersion.requires,
-                ModuleVersion.question_count,
-            ),
-        )
-        .where(Course.slug == course_slug)
-        .order_by(Module.position, Module.id)
-    ).all()
-    if not rows:
+    found = structure(course_slug)
+    if found is None:
         return None
+    marks = {
+        row.module_id: row
+        for row in db.session.execute(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
+    }
     shown = [
-        (m, v, p)
-        for _, m, v, p in rows
-        if m is not None and v is not None and (not m.retired or (p and p.completed_at))
+        (m, v, marks.get(m.id))
+        for m, v in found.modules
+        if not m.retired or (m.id in marks and marks[m.id].completed_at)
     ]
     states = module_states(shown)
     return Outline(
-        rows[0][0],
+        found.course,
         [s for s in states if not s.retired],
         [s for s in states if s.retired],
     )
 
 
 def module_states(
-    live: list[tuple[Module, ModuleVersion, ModuleProgress | None]],
+    live: list[tuple],
 ) -> list[ModuleState]:
     """Each module's status for one learner; the dashboard and reminders use it too."""
     titles = {m.slug: v.title for m, v, _ in live}
@@ -157,15 +151,12 @@ def module_states(
     return states
 
 
-def lesson(version_id: int) -> ModuleVersion:
-    """The full version row, lesson HTML included, loaded here rather than lazily in a template."""
-    return db.session.scalar(
-        select(ModuleVersion)
-        .where(ModuleVersion.id == version_id)
-        .options(undefer(ModuleVersion.lesson_html), undefer(ModuleVersion.quiz))
-        .options(undefer(ModuleVersion.objectives))
-        .execution_options(populate_existing=True)
-    )
+def lesson(version_id: int) -> VersionInfo:
+    """The version the outline just found, lesson HTML included: from the cache, no statement."""
+    found = cached_version(version_id)
+    if found is None:  # not reached from a page that built its outline first
+        raise LookupError(f"module version {version_id} is not a current, cached version")
+    return found
 
 
 def certificate_for(user_id: int, course_id: int):

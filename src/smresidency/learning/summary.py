@@ -1,0 +1,127 @@
+"""Keeps each enrolment's progress summary in step with the rows it sums, in the same flush.
+
+Whatever changes progress (a read, a passed quiz, a tick, a plan, a certificate, a module
+retired) goes through the session; after each flush the touched enrolments' summaries are
+recomputed from the raw tables in two statements, so the dashboard reads one row per learner.
+"""
+
+from sqlalchemy import and_, case, event, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from smresidency.catalog.models import Module
+from smresidency.learning.models import EnrolmentSummary, ModuleProgress
+
+_PENDING = "summary_pending"
+
+
+def _tables():
+    from smresidency.certificates.models import Certificate
+    from smresidency.cohorts.models import Enrolment
+    from smresidency.immersion.models import CheckOff
+    from smresidency.plans.models import StrategyPlan
+
+    return Enrolment, CheckOff, StrategyPlan, Certificate
+
+
+def figures(enrolment_id):
+    """Each summary column as a subquery over the raw tables, for the enrolment `enrolment_id`."""
+    Enrolment, CheckOff, StrategyPlan, Certificate = _tables()
+    own = (
+        select(func.count(ModuleProgress.id))
+        .join(Module, Module.id == ModuleProgress.module_id)
+        .join(
+            Enrolment,
+            and_(
+                Enrolment.user_id == ModuleProgress.user_id,
+                Enrolment.course_id == Module.course_id,
+            ),
+        )
+        .where(Enrolment.id == enrolment_id)
+    )
+    live = own.where(Module.retired.is_(False))
+    stamp = func.coalesce(ModuleProgress.completed_at, ModuleProgress.read_at)
+    return {
+        "modules_read": live.where(
+            or_(ModuleProgress.read_at.is_not(None), ModuleProgress.completed_at.is_not(None))
+        ).scalar_subquery(),
+        "modules_complete": live.where(ModuleProgress.completed_at.is_not(None)).scalar_subquery(),
+        "last_activity_at": own.with_only_columns(func.max(stamp)).scalar_subquery(),
+        "items_checked": select(func.count(CheckOff.id))
+        .where(CheckOff.enrolment_id == enrolment_id, CheckOff.checked.is_(True))
+        .scalar_subquery(),
+        "plan_state": func.coalesce(
+            select(StrategyPlan.state)
+            .where(StrategyPlan.enrolment_id == enrolment_id)
+            .scalar_subquery(),
+            "",
+        ),
+        "certificate_state": func.coalesce(
+            select(case((Certificate.revoked_at.is_(None), "issued"), else_="revoked"))
+            .where(Certificate.enrolment_id == enrolment_id)
+            .scalar_subquery(),
+            "",
+        ),
+    }
+
+
+def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
+    """Bring the summaries of these enrolments (or of these learners or courses) up to date."""
+    Enrolment = _tables()[0]
+    chosen = select(Enrolment.id).where(
+        or_(
+            Enrolment.id.in_(list(enrolment_ids)),
+            Enrolment.user_id.in_(list(user_ids)),
+            Enrolment.course_id.in_(list(course_ids)),
+        )
+    )
+    have = select(EnrolmentSummary.enrolment_id).where(
+        EnrolmentSummary.enrolment_id == Enrolment.id
+    )
+    connection.execute(
+        insert(EnrolmentSummary).from_select(["enrolment_id"], chosen.where(~have.exists()))
+    )
+    connection.execute(
+        update(EnrolmentSummary)
+        .where(EnrolmentSummary.enrolment_id.in_(chosen))
+        .values(figures(EnrolmentSummary.enrolment_id))
+    )
+
+
+def _note_object(obj, pending: tuple[set, set, set, list]) -> None:
+    """Record which summaries a changed row feeds; new rows are resolved after the flush."""
+    Enrolment, CheckOff, StrategyPlan, Certificate = _tables()
+    enrolments, users, courses, _ = pending
+    if isinstance(obj, ModuleProgress):
+        users.add(obj.user_id)
+    elif isinstance(obj, Enrolment):
+        enrolments.add(obj.id)
+    elif isinstance(obj, (CheckOff, StrategyPlan, Certificate)):
+        enrolments.add(obj.enrolment_id)
+    elif isinstance(obj, Module):
+        courses.add(obj.course_id)
+
+
+@event.listens_for(Session, "before_flush")
+def _note(session, flush_context, instances) -> None:
+    pending = session.info.setdefault(_PENDING, (set(), set(), set(), []))
+    for obj in (*session.dirty, *session.deleted):
+        _note_object(obj, pending)
+    pending[3].extend(session.new)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _apply(session, flush_context) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending is None:
+        return
+    for obj in pending[3]:  # their ids and foreign keys are set now
+        _note_object(obj, pending)
+    enrolments, users, courses, _ = pending
+    enrolments.discard(None)
+    if enrolments or users or courses:
+        recompute(session.connection(), enrolments, users, courses)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session) -> None:
+    session.info.pop(_PENDING, None)
