@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaFiel
 from wtforms.validators import DataRequired, Length
 
 from smresidency.cohorts.reminders import PLACEHOLDERS
+from smresidency.text import NoControlCharacters
 
 NOBODY = "Choose at least one learner, or everyone at risk."
 
@@ -21,7 +22,9 @@ class RemindForm(FlaskForm):
         description="Adds every learner who is behind schedule for the immersion day.",
     )
     subject = StringField(
-        "Subject", filters=[_one_line], validators=[DataRequired(), Length(max=300)]
+        "Subject",
+        filters=[_one_line],
+        validators=[DataRequired(), Length(max=300), NoControlCharacters()],
     )
     body = TextAreaField(
         "Message",
