@@ -122,3 +122,15 @@ def test_admin_lists_hold_constant_statement_counts(app, client, login_as, count
             assert response.status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1], counts
+
+
+def test_record_is_importable_without_the_views():
+    """Other features call record(); importing it must not pull in the admin views."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, smresidency.admin.audit, smresidency.admin.settings; "
+        "assert 'smresidency.admin.views' not in sys.modules, 'views imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
