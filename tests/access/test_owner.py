@@ -55,3 +55,17 @@ def test_another_learners_certificate_id_is_not_found(app, two_learners, path):
     client = as_user(app, ann)
     assert client.get(path.format(ben_cert)).status_code == 404
     assert client.get(path.format(ben_cert + ann_cert + 1000)).status_code == 404
+
+
+def test_the_owner_downloads_a_credential_naming_their_course(app, two_learners):
+    from smresidency.certificates import keys
+
+    keys.generate(app.instance_path)
+    ann, ann_cert, serial = two_learners["ann"]
+    _, ben_cert, _ = two_learners["ben"]
+    client = as_user(app, ann)
+    response = client.get(f"/certificates/{ann_cert}/credential.json")
+    assert response.status_code == 200
+    assert "social-media-residency" in response.get_data(as_text=True)
+    assert f'filename="{serial}.json"' in response.headers["Content-Disposition"]
+    assert client.get(f"/certificates/{ben_cert}/credential.json").status_code == 404
