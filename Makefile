@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := smresidency
 
-.PHONY: run test install bench lint format clean
+.PHONY: run test install bench lint format clean mutation
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,23 @@ test: $(STAMP) node_modules/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## make mutation: mutmut over the access layer (setup.cfg [mutmut]); fails if any mutant is not killed.
+## CI runs the access modules only: make mutation MUTANTS="$(ACCESS_MUTANTS)".
+MUTATION_JOBS ?= 2
+ACCESS_MUTANTS := smresidency.access.* smresidency.cohorts.access.*
+SCOPING_MUTANTS := smresidency.cohorts.views.x__managed__* smresidency.cohorts.views.x__enrolment__* \
+	smresidency.certificates.queries.x_own_one__* smresidency.certificates.queries.x_of_cohort__* \
+	smresidency.certificates.queries.x_for_staff__*
+MUTANTS ?= $(ACCESS_MUTANTS) $(SCOPING_MUTANTS)
+space := $(subst ,, )
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(foreach m,$(MUTANTS),'$(m)')
+	@left="$$($(BIN)/mutmut results | grep -E '$(subst *,.*,$(subst $(space),|,$(strip $(MUTANTS))))')"; \
+	if [ -n "$$left" ]; then echo "$$left"; \
+		echo "Mutants not killed in the access layer: kill them or explain them in docs/security.md." >&2; exit 1; \
+	else echo "mutation: every mutant of the access layer was killed"; fi
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -46,4 +63,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache src/*.egg-info
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache src/*.egg-info mutants
