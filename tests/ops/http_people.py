@@ -190,6 +190,14 @@ class Host:
     def tail(self) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
 
+    def errors(self) -> str:
+        """The app's frames and the exception lines of every traceback in the log."""
+        wanted = re.compile(
+            r'File ".*/smresidency/|^\w[\w.]*(Error|Exception|Detected)\b|^DETAIL|^CONTEXT'
+        )
+        lines = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(line for line in lines if wanted.search(line))[-6000:]
+
     def stop(self) -> None:
         self.proc.terminate()
         try:

@@ -241,8 +241,8 @@ def test_two_hosts_share_one_database_and_one_rate_limit_store(
     jobs += [lambda k=k, p=p: faculty_round(k, p) for k, p in enumerate(faculty)]
     _run_all(jobs)
     statuses = Counter(log)
-    assert not [w for w in log if w[1] >= 500], (
-        f"server errors: {statuses}\n{two_hosts['hosts'][0].tail()}\n{two_hosts['hosts'][1].tail()}"
+    assert not [w for w in log if w[1] >= 500], f"server errors: {statuses}\n" + "\n".join(
+        h.errors() for h in two_hosts["hosts"]
     )
     assert statuses == {
         ("read", 302): 2 * LEARNERS,
