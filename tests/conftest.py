@@ -84,6 +84,9 @@ def _config(url: str, instance: Path, **extra) -> dict:
         "CONTENT_DIR": str(ROOT / "course_content"),
         "INSTANCE_PATH": str(instance),
         "REDIS_KEY_PREFIX": f"smresidency-test-{RUN_ID}-{uuid.uuid4().hex[:6]}",
+        # jobs (mail) run in-process right after each commit; tests/jobs runs the real queue
+        "JOBS_EAGER": True,
+        "JOBS_SQLITE_PATH": str(instance / "jobs.sqlite3"),
         **extra,
     }
 

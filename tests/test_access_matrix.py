@@ -236,6 +236,14 @@ ROUTES: dict[str, Route] = {
     # no logo and no footer page saved yet: 404 for everyone
     "admin.logo": Route(overrides={a: 404 for a in ACTORS}),
     "admin.footer_page": Route(args={"slug": "privacy"}, overrides={a: 404 for a in ACTORS}),
+    # no identity provider is configured in the matrix: 404 for everyone (tests/sso has them)
+    "sso.login": Route(args={"name": "hospital"}, overrides={a: 404 for a in ACTORS}),
+    "sso.callback": Route(args={"name": "hospital"}, overrides={a: 404 for a in ACTORS}),
+    # shown once after an SSO sign-out; without one, everyone goes on to the sign-in page
+    "sso.signed_out": Route(overrides={a: 302 for a in ACTORS}),
+    "jobs.index": Route(may=ADMINS),
+    # no job 1 exists: the admin is told so, everyone else is refused first
+    "jobs.retry": Route(args={"job_id": 1}, method="POST", may=ADMINS, overrides={"admin": 404}),
 }
 
 

@@ -86,6 +86,8 @@ MODEL_MODULES = (
     "smresidency.certificates.models",
     "smresidency.authoring.models",
     "smresidency.admin.models",
+    "smresidency.jobs.models",
+    "smresidency.sso.models",
 )
 
 
@@ -162,12 +164,14 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.certificates import bp as certificates_bp
     from smresidency.cohorts import bp as cohorts_bp
     from smresidency.immersion import bp as immersion_bp
+    from smresidency.jobs.views import bp as jobs_bp
     from smresidency.learning import bp as learning_bp
     from smresidency.mail import bp as mail_bp
     from smresidency.ops import bp as ops_bp
     from smresidency.plans import bp as plans_bp
     from smresidency.quizzes import bp as quizzes_bp
     from smresidency.ratings import bp as ratings_bp
+    from smresidency.sso.views import bp as sso_bp
 
     blueprints = (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp)
     for bp in (
@@ -179,6 +183,8 @@ def register_blueprints(app: Flask) -> None:
         mail_bp,
         studio_bp,
         admin_bp,
+        sso_bp,
+        jobs_bp,
     ):
         app.register_blueprint(bp)
 
@@ -204,8 +210,10 @@ def register_commands(app: Flask) -> None:
     from smresidency.certificates.cli import certificates_cli
     from smresidency.cohorts.cli import cohorts_cli, reminders_cli
     from smresidency.demo import demo_cli
+    from smresidency.jobs.cli import jobs_cli, worker
 
     groups = (users_cli, content_cli, cohorts_cli, reminders_cli, certificates_cli, demo_cli)
+    groups += (jobs_cli, worker)
     for group in groups:
         app.cli.add_command(group)
     _add_db_commands()

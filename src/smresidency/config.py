@@ -61,6 +61,26 @@ class Defaults:
     PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app
     REDIS_URL = None  # shared rate-limit storage; the database is used when unset
     REDIS_KEY_PREFIX = "smresidency"  # lets several installations share one Redis
+    SMTP_TIMEOUT = 20  # seconds; a slow server holds a worker thread, never a web request
+    JOBS_EAGER = False  # run each job in-process right after the commit (tests, debugging)
+    JOBS_SQLITE_PATH = None  # the queue's file without REDIS_URL; default instance/jobs.sqlite3
+    JOBS_MAX_ATTEMPTS = 8  # then the job is "failed" and waits for an admin's retry
+    JOBS_RETRY_DELAY = 30  # seconds before the first retry; doubles each time (max 6 h)
+    JOBS_STALE_SECONDS = 1800  # a job "running" this long lost its worker and runs again
+    # OpenID Connect (docs/sso.md). One provider with the five SSO_* settings, or a list.
+    SSO_ISSUER = None
+    SSO_CLIENT_ID = None
+    SSO_CLIENT_SECRET = None
+    SSO_LABEL = "Sign in with your hospital account"
+    SSO_ALLOWED_DOMAINS = []  # e-mail domains accepted; empty accepts any
+    SSO_ROLE_CLAIM = "groups"
+    SSO_SCOPE = "openid email profile"  # add "groups" where the provider needs it (Okta)
+    SSO_ROLE_MAP = {}  # claim value -> role, e.g. {"residency-coordinators": "coordinator"}
+    SSO_SYNC_ROLES = False  # re-apply the mapped roles at every sign-in
+    SSO_TRUST_EMAIL = False  # accept an e-mail without email_verified for new accounts (Entra ID)
+    SSO_PROVIDERS = []  # several providers: a list of dicts with the keys in docs/sso.md
+    SSO_ONLY = False  # hide and refuse password sign-in, registration and reset
+    SSO_TIMEOUT = 10  # seconds for discovery, token and key requests to the provider
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:

@@ -63,6 +63,7 @@ def app_config(smtp_server):
 def test_sender_is_the_address_alone_until_an_organisation_is_named(app, smtp_server):
     with app.app_context():
         send_mail("ann@example.test", "Hello", "Body")
+        db.session.commit()  # mail is queued, and delivered once the transaction commits
     [msg] = smtp_server.received
     assert msg["From"] == "residency@hospital.test"
 
@@ -79,6 +80,7 @@ def test_sender_carries_the_organisation_name(app, smtp_server, make_user):
         db.session.commit()
     with app.app_context():
         send_mail("ann@example.test", "Hello", "Body")
+        db.session.commit()  # mail is queued, and delivered once the transaction commits
     [msg] = smtp_server.received
     assert msg["From"].addresses[0].display_name == "Hôpital Saint-Élan"
     assert msg["From"].addresses[0].addr_spec == "residency@hospital.test"

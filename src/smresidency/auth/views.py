@@ -112,10 +112,13 @@ def _end_session() -> None:
 @bp.post("/logout")
 @allow(SIGNED_IN)
 def logout():
+    from smresidency.sso.services import end_session_url, provider_sign_out_page
+
+    at_provider = end_session_url()  # read before the session is cleared
     services.sign_out(current_user._get_current_object())
     _end_session()
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_sign_out_page(at_provider) or url_for("auth.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Every message sent is kept, so development can read it and support can trace delivery."""
+"""Every message is kept, so development can read it and support can trace delivery."""
 
 from datetime import datetime
 
@@ -19,3 +19,6 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     backend: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # queued until the worker delivers it; the body is kept only until then (outside console)
+    status: Mapped[str] = mapped_column(String(12), default="pending", server_default="sent")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -6,30 +6,47 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.mail.models import OutboxMessage
 from smresidency.text import printable
 
 
 def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Deliver one plain-text message; the outbox row is written in the caller's transaction."""
-    cfg = current_app.config
-    backend = cfg["MAIL_BACKEND"]
+    """Queue one plain-text message: the outbox row and its delivery job are written in the
+    caller's transaction, and the worker sends it only after that transaction commits."""
+    from smresidency.jobs.services import enqueue
+
+    backend = current_app.config["MAIL_BACKEND"]
     subject, body = printable(subject), printable(body, multiline=True)
-    if backend == "smtp":
-        _send_smtp(cfg, recipient, subject, body)
+    message = OutboxMessage(
+        recipient=recipient, subject=subject, body=body, backend=backend, status="pending"
+    )
+    db.session.add(message)
+    db.session.flush()
+    enqueue("mail.deliver", message_id=message.id)
+    return message
+
+
+def deliver(message_id: int) -> None:
+    """The job: send a queued message once; one already sent is not sent again."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status == "sent":
+        return
+    cfg = current_app.config
+    if message.backend == "smtp":
+        _send_smtp(cfg, message.recipient, message.subject, message.body)
+        # outside development the body (which may hold a reset link) is not kept once sent
+        message.body = "(body not stored: delivered by SMTP)"
     else:
         print(
-            f"--- mail to {recipient} ---\nSubject: {subject}\n\n{body}\n--- end of mail ---",
+            f"--- mail to {message.recipient} ---\nSubject: {message.subject}\n\n"
+            f"{message.body}\n--- end of mail ---",
             file=sys.stderr,
             flush=True,
         )
-    # Outside development the body (which may hold a reset link) is not kept.
-    kept = body if backend == "console" else "(body not stored: delivered by SMTP)"
-    message = OutboxMessage(recipient=recipient, subject=subject, body=kept, backend=backend)
-    db.session.add(message)
+    message.status, message.sent_at = "sent", utcnow()
     db.session.flush()
-    return message
 
 
 def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
@@ -41,7 +58,7 @@ def _send_smtp(cfg, recipient: str, subject: str, body: str) -> None:
     msg.set_content(body)
     implicit_tls = cfg.get("SMTP_SSL") or int(cfg["SMTP_PORT"]) == 465
     connect = smtplib.SMTP_SSL if implicit_tls else smtplib.SMTP
-    with connect(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=20) as smtp:
+    with connect(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg.get("SMTP_TIMEOUT", 20)) as smtp:
         if cfg["SMTP_STARTTLS"] and not implicit_tls:
             smtp.starttls()
         if cfg["SMTP_USERNAME"]:
