@@ -20,13 +20,16 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(STAMP)
 
-## make run: install, migrate, validate and load course_content/, make a signing key, demo accounts, serve.
+## make run: install, migrate, validate and load course_content/, make a signing key, demo accounts,
+## then serve with a job worker beside the web server (mail and reminders go through it).
 run: $(STAMP)
 	SMRESIDENCY_ENV=development $(BIN)/flask db upgrade
 	SMRESIDENCY_ENV=development $(BIN)/flask content validate
 	SMRESIDENCY_ENV=development $(BIN)/flask content sync
 	SMRESIDENCY_ENV=development $(BIN)/flask certificates keygen --if-missing
 	SMRESIDENCY_ENV=development $(BIN)/flask demo create
+	SMRESIDENCY_ENV=development $(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	SMRESIDENCY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install and run the whole suite (SQLite; PostgreSQL when SMRESIDENCY_TEST_DATABASE_URL is set).
