@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -40,6 +40,8 @@ def _is_write_request() -> bool:
     """Requests that may write take SQLite's write lock up front; reads stay concurrent."""
     if not has_request_context():
         return True
+    if g.get("read_before_write"):  # the view opens its write transaction itself, later
+        return False
     return request.method not in ("GET", "HEAD", "OPTIONS")
 
 

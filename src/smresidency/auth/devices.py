@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from sqlalchemy import delete, update
 
 from smresidency.auth.models import DEVICE_COOKIE_PREFIX, DeviceSession, User
@@ -82,7 +82,9 @@ def load_device(token: str) -> User | None:
         return None
     user, device = attach(row)
     user.current_device = device
-    if as_utc(device.last_seen_at) < utcnow() - SEEN_EVERY:
+    # not while a request reads before it writes (g.read_before_write): SQLite could not turn
+    # that read into a write if another writer committed meanwhile; the next page refreshes it
+    if as_utc(device.last_seen_at) < utcnow() - SEEN_EVERY and not g.get("read_before_write"):
         # a plain UPDATE: if this device is being signed out at the same moment, it matches
         # no row instead of failing the request
         db.session.execute(

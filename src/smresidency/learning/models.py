@@ -26,7 +26,7 @@ class ModuleProgress(Base):
 
 
 class EnrolmentSummary(Base):
-    """An enrolment's progress figures, kept in the transactions that change them (learning.summary)."""
+    """An enrolment's progress figures, kept up to date in the same flush (learning.summary)."""
 
     __tablename__ = "enrolment_summary"
 

@@ -1,7 +1,8 @@
 """Progress writes. Safe when the same learner clicks twice or two tabs race."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from smresidency.catalog.models import ModuleVersion
 from smresidency.db import utcnow
@@ -42,18 +43,31 @@ def mark_read(user_id: int, version: ModuleVersion) -> ModuleProgress:
 
 
 def _module_completed(user_id: int, module_id: int) -> None:
-    """The last module may complete the residency: issue the certificate then."""
+    """Only the last live module can complete the residency: check the certificate then.
+
+    The summary row was recomputed (and, on PostgreSQL, locked) in this flush, so a learner
+    finishing two modules at once in two tabs still has one of them see both complete.
+    """
     from smresidency.catalog.models import Module
     from smresidency.certificates.services import issue_if_eligible
     from smresidency.cohorts.models import Enrolment
+    from smresidency.learning.models import EnrolmentSummary
 
-    enrolment_id = db.session.scalar(
-        select(Enrolment.id)
-        .join(Module, Module.course_id == Enrolment.course_id)
-        .where(Enrolment.user_id == user_id, Module.id == module_id)
+    other = aliased(Module)
+    live = (
+        select(func.count(other.id))
+        .where(other.course_id == Enrolment.course_id, other.retired.is_(False))
+        .correlate(Enrolment)
+        .scalar_subquery()
     )
-    if enrolment_id is not None:
-        issue_if_eligible(enrolment_id)
+    row = db.session.execute(
+        select(Enrolment.id, EnrolmentSummary.modules_complete, live)
+        .join(Module, Module.course_id == Enrolment.course_id)
+        .join(EnrolmentSummary, EnrolmentSummary.enrolment_id == Enrolment.id)
+        .where(Enrolment.user_id == user_id, Module.id == module_id)
+    ).first()
+    if row is not None and row[1] >= row[2]:
+        issue_if_eligible(row[0])
 
 
 def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProgress:

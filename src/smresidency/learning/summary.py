@@ -80,6 +80,14 @@ def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
     connection.execute(
         insert(EnrolmentSummary).from_select(["enrolment_id"], chosen.where(~have.exists()))
     )
+    if connection.dialect.name != "sqlite":
+        # lock first, then compute in a fresh statement: under READ COMMITTED the UPDATE's
+        # subqueries then see whatever a concurrent change to the same enrolment committed
+        connection.execute(
+            select(EnrolmentSummary.enrolment_id)
+            .where(EnrolmentSummary.enrolment_id.in_(chosen))
+            .with_for_update()
+        )
     connection.execute(
         update(EnrolmentSummary)
         .where(EnrolmentSummary.enrolment_id.in_(chosen))

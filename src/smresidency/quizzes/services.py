@@ -5,8 +5,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from flask import g
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smresidency.catalog.models import ModuleVersion
 from smresidency.db import as_utc, utcnow
@@ -115,30 +117,52 @@ def start_attempt(user_id: int, version: ModuleVersion, attempts: list[QuizAttem
     return attempt
 
 
+def begin_writes() -> None:
+    """End the read-only transaction the submission was checked and graded in; the next
+    statement opens the write transaction (SQLite: BEGIN IMMEDIATE), so the lock covers only
+    the writes. Loaded rows stay loaded: nothing they hold has been written."""
+    g.pop("read_before_write", None)
+    session = db.session()
+    keep, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = keep
+
+
 def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) -> bool:
-    """Grade and record once; returns False when this attempt was already submitted."""
+    """Grade and record once; returns False when this attempt was already submitted.
+
+    The claim is a conditional UPDATE, so of several simultaneous submissions one records.
+    """
     score, passed, results = grade(version.quiz, attempt.questions, answers)
+    user_id, module_id, version_id = attempt.user_id, attempt.module_id, attempt.version_id
+    begin_writes()
+    recorded = {"submitted_at": utcnow(), "answers": answers, "score": score, "passed": passed}
     claimed = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(submitted_at=utcnow(), answers=answers, score=score, passed=passed)
+        .values(recorded)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         return False
-    db.session.add_all(
-        QuizResponse(
-            attempt_id=attempt.id,
-            question_key=r.key,
-            choice_index=choice,
-            text_answer=r.text or None,
-            correct=r.correct,
-        )
+    for name, value in recorded.items():  # what was written, without reading it back
+        set_committed_value(attempt, name, value)
+    rows = [
+        {
+            "attempt_id": attempt.id,
+            "question_key": r.key,
+            "choice_index": choice,
+            "text_answer": r.text or None,
+            "correct": r.correct,
+        }
         for r in results
         for choice in (r.chosen or [None])
-    )
+    ]
+    if rows:  # one multi-row INSERT, however many answers
+        db.session.execute(insert(QuizResponse).values(rows))
     if passed:
-        complete_module(attempt.user_id, attempt.module_id, attempt.version_id)
+        complete_module(user_id, module_id, version_id)
     db.session.flush()
-    db.session.refresh(attempt)
     return True

@@ -1,6 +1,6 @@
 """Start, take and review quiz attempts; item analysis for instructors."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -40,6 +40,13 @@ def start(course_slug: str, module_slug: str):
         flash(str(closed), "error")
         return redirect(_module_url(course_slug, module_slug))
     return redirect(url_for("quizzes.take", token=attempt.token))
+
+
+@bp.before_request
+def read_before_write():
+    """A submission reads and grades before it takes SQLite's write lock (services.begin_writes)."""
+    if request.endpoint == "quizzes.take" and request.method == "POST":
+        g.read_before_write = True
 
 
 @bp.route("/quiz/<token>", methods=["GET", "POST"])

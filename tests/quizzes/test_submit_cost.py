@@ -1,0 +1,47 @@
+"""A quiz submission costs a fixed handful of statements, whatever the quiz and course size."""
+
+import pytest
+
+from tests.quizzes.test_taking import bank, correct_answers, quiz_of_attempt, submit, sync
+
+
+def _writes(statements):
+    return [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
+
+
+@pytest.mark.parametrize("questions,modules", [(4, 2), (12, 6)])
+def test_a_passing_submission_uses_a_fixed_number_of_statements(
+    app, client, login_as, make_cohort, write_course, count_queries, questions, modules
+):
+    names = [f"{i:02d}-m{i}" for i in range(1, modules + 1)]
+    sync(app, write_course(modules={name: {"quiz": bank(questions)} for name in names}))
+    learner = login_as("learner")
+    make_cohort("test-course", learners=[learner])
+    first = f"/courses/test-course/modules/{names[0]}"
+    client.post(f"{first}/read")
+    token = client.post(f"{first}/quiz").headers["Location"].rsplit("/", 1)[1]
+    form = correct_answers(*quiz_of_attempt(app, token))
+    with count_queries() as statements:
+        assert submit(client, token, form).status_code == 302
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO QUIZ_RESPONSE")]
+    assert len(inserts) == 1  # every answer in one statement
+    # not the last module: no certificate check (it loads the certificate row)
+    assert not any(s.lstrip().startswith("SELECT certificate.") for s in statements), statements
+    # the user, the attempt; claim, answers, the progress row (read, update), the summary
+    # (insert missing, update), the gate that decides on the certificate check
+    assert len(statements) == 9, statements
+    assert len(_writes(statements)) == 5
+
+
+def test_the_last_module_still_checks_the_certificate(
+    app, client, login_as, make_cohort, write_course, count_queries
+):
+    sync(app, write_course(modules={"01-only": {"quiz": bank(4)}}))
+    learner = login_as("learner")
+    make_cohort("test-course", learners=[learner])
+    module = "/courses/test-course/modules/01-only"
+    client.post(f"{module}/read")
+    token = client.post(f"{module}/quiz").headers["Location"].rsplit("/", 1)[1]
+    with count_queries() as statements:
+        submit(client, token, correct_answers(*quiz_of_attempt(app, token)))
+    assert any(s.lstrip().startswith("SELECT certificate.") for s in statements)
