@@ -242,6 +242,8 @@ ROUTES: dict[str, Route] = {
     # shown once after an SSO sign-out; without one, everyone goes on to the sign-in page
     "sso.signed_out": Route(overrides={a: 302 for a in ACTORS}),
     "jobs.index": Route(may=ADMINS),
+    # every coordinator may look; each sees only the cohorts they run (tests/certificates)
+    "certificates.expiring": Route(may=ANY_COORDINATOR),
     # no job 1 exists: the admin is told so, everyone else is refused first
     "jobs.retry": Route(args={"job_id": 1}, method="POST", may=ADMINS, overrides={"admin": 404}),
 }

@@ -21,6 +21,7 @@ def test_a_failed_mail_is_listed_and_an_admin_retries_it(app, client, login_as, 
         db.session.commit()
     drain(app)
     login_as("admin")
+    assert 'href="/admin/jobs/"' in client.get("/admin/").get_data(as_text=True)
     page = client.get("/admin/jobs/").get_data(as_text=True)
     assert "Mail to ann@example.test: Your certificate" in page
     assert "failed" in page

@@ -37,13 +37,6 @@ def certificate_expiry() -> None:
     db.session.commit()
 
 
-def certificate_expiry_reminders(certificate_id: int, days: int) -> None:
-    """The job that mails one expiry reminder."""
-    from smresidency.certificates.expiry import send_reminder
-
-    send_reminder(certificate_id, days)
-
-
 def prune() -> None:
     """Nightly: what `flask db prune` removes, plus finished jobs older than a month."""
     from datetime import timedelta
@@ -60,6 +53,11 @@ def prune() -> None:
     prune_idle()
     prune_expired()
     db.session.execute(
-        delete(Job).where(Job.status == DONE, Job.finished_at < utcnow() - timedelta(days=30))
+        # keyed jobs stay: their key is what keeps a once-only job (an expiry reminder) once
+        delete(Job).where(
+            Job.status == DONE,
+            Job.key.is_(None),
+            Job.finished_at < utcnow() - timedelta(days=30),
+        )
     )
     db.session.commit()

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 # kind -> "module:function"; imported when a job of that kind runs, so nothing loads early
 HANDLERS = {
     "mail.deliver": "smresidency.mail.services:deliver",
-    "certificates.expiry_reminders": "smresidency.jobs.periodic:certificate_expiry_reminders",
+    "certificates.expiry_reminder": "smresidency.certificates.expiry:send_reminder",
 }
 _AFTER_COMMIT = "smresidency_jobs_after_commit"
 
