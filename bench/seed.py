@@ -203,6 +203,9 @@ def seed(
         certs = _insert_certificates(db, course_id, people, ids, finished, nearest, cert_rng)
         db.session.commit()
         timings["certificates"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        _summaries(db, course_id)
+        timings["summaries"] = time.perf_counter() - mark
         db.engine.dispose()
 
     histogram: dict[int, int] = {}
@@ -231,6 +234,15 @@ def seed(
         certificates=certs,
         **quiz,
     )
+
+
+def _summaries(db, course_id: int) -> None:
+    """Bulk inserts bypass the session, so bring every enrolment's progress summary up to
+    date as the app would have (learning.summary), in one pass."""
+    from smresidency.learning.summary import recompute
+
+    recompute(db.session.connection(), course_ids=[course_id])
+    db.session.commit()
 
 
 def _course_id(db) -> int:
@@ -945,7 +957,7 @@ def quiz_pool(database: Database, argon2: dict[str, int], *, cap: int, rng_seed:
             db.session.execute(insert(ModuleProgress), new_marks)
         if attempts:
             db.session.execute(insert(QuizAttempt), attempts)
-        db.session.commit()
+        _summaries(db, _course_id(db))
         db.engine.dispose()
     return QuizPool(
         entries=entries,

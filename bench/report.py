@@ -1,0 +1,251 @@
+"""Ratios to /healthz (plain and CPU-normalised), MET/MISSED, and the printed tables."""
+
+from __future__ import annotations
+
+from settings import OTHER_CPU_WARNING, QUIZ_LABEL, VERIFY_LABEL, VERIFY_PATH
+
+
+def per_cpu_second(e: dict) -> float | None:
+    """Requests per second of CPU spent by the server (and PostgreSQL, when it is the database)."""
+    cores = e.get("cpu_cores") or {}
+    used = (cores.get("server") or 0.0) + (cores.get("database") or 0.0)
+    return e["requests"] / (used * e["seconds"]) if used and e.get("seconds") else None
+
+
+def evaluate(endpoints: list[dict], workers: list[dict]) -> None:
+    """Ratios to the /healthz measured with the same tool, plain and CPU-normalised, and
+    MET/MISSED on the CPU-normalised one (other processes on the machine do not move it)."""
+    floors = {e["tool"]: e for e in endpoints if e["name"] == "healthz"}
+    for e in endpoints:
+        floor = floors.get(e["tool"])
+        e["ratio_to_healthz"] = round(e["rps"] / floor["rps"], 3) if floor else None
+        mine, base = per_cpu_second(e), per_cpu_second(floor) if floor else None
+        e["per_cpu_second"] = round(mine, 1) if mine else None
+        e["cpu_ms_per_request"] = round(1000 / mine, 2) if mine else None
+        e["cpu_ratio_to_healthz"] = round(mine / base, 3) if mine and base else None
+        judged = e["cpu_ratio_to_healthz"]
+        if judged is None:
+            judged = e["ratio_to_healthz"]
+        e["met"] = (
+            None
+            if e["target_ratio"] is None
+            else (judged is not None and judged >= e["target_ratio"])
+        )
+    for w in workers:
+        w["met"] = w["peak_rss_mb"] is not None and w["peak_rss_mb"] <= w["target_mb"]
+
+
+def _fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _label(e: dict, main_tool: str) -> str:
+    shown = e.get("shown_path") or e["path"]
+    return shown if e["tool"] == main_tool else f"{shown} ({e['tool']})"
+
+
+def table(results: dict) -> str:
+    head = (
+        "endpoint",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "x healthz",
+        "CPU ms",
+        "x healthz/CPU",
+        "target (CPU)",
+    )
+    rows = []
+    main_tool = results["machine"]["tool"]
+    for e in results["endpoints"]:
+        if e["target_ratio"] is not None:
+            target = f">= {e['target_ratio']:.2f}  {'MET' if e['met'] else 'MISSED'}"
+        else:
+            target = "(baseline)" if e["name"] == "healthz" else "(no target)"
+        rows.append(
+            (
+                _label(e, main_tool),
+                str(e["requests"]),
+                str(e["errors"]),
+                _fmt(e["rps"], ".1f"),
+                _fmt(e["p50_ms"], ".2f"),
+                _fmt(e["p99_ms"], ".2f"),
+                _fmt(e["ratio_to_healthz"], ".2f"),
+                _fmt(e.get("cpu_ms_per_request"), ".2f"),
+                _fmt(e.get("cpu_ratio_to_healthz"), ".3f"),
+                target,
+            )
+        )
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells) -> str:
+        out = [cells[0].ljust(widths[0])]
+        out += [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
+        out.append(cells[-1].ljust(widths[-1]))
+        return "  ".join(out).rstrip()
+
+    lines = [line(head), line(["-" * w for w in widths])]
+    lines += [line(r) for r in rows]
+    lines.append("")
+    whead = ("gunicorn worker", "peak RSS (VmHWM)", "RSS now", "target")
+    wrows = [
+        (
+            f"pid {w['pid']}",
+            f"{_fmt(w['peak_rss_mb'], '.1f')} MB",
+            f"{_fmt(w['rss_mb'], '.1f')} MB",
+            f"<= {w['target_mb']} MB  {'MET' if w['met'] else 'MISSED'}",
+        )
+        for w in results["workers"]
+    ]
+    wwidths = [max(len(r[i]) for r in [whead, *wrows]) for i in range(len(whead))]
+
+    def wline(cells) -> str:
+        out = [cells[0].ljust(wwidths[0])]
+        out += [c.rjust(w) for c, w in zip(cells[1:-1], wwidths[1:-1], strict=True)]
+        out.append(cells[-1].ljust(wwidths[-1]))
+        return "  ".join(out).rstrip()
+
+    lines += [wline(whead), wline(["-" * w for w in wwidths])]
+    lines += [wline(r) for r in wrows]
+    if results.get("pdf"):
+        lines.append("")
+        lines += pdf_table(results["pdf"])
+    m, c, sd = results["machine"], results["config"], results["seed"]
+    lines.append("")
+    lines.append(
+        f"{m['cpu_count']} CPUs, Python {m['python']}, {m['database']} {m['database_version']}, "
+        f"tool {m['tool']}, {c['workers']} workers, {c['concurrency']} connections, "
+        f"{c['duration']:g} s per endpoint after {c['warmup']:g} s warm-up, "
+        f"argon2 {c['argon2']}; {sd['learners']} learners in {sd['cohorts']} cohorts of "
+        f"{sd['per_cohort']}"
+        + (f" and one of {sd['large_cohort_learners']}" if sd["large_cohort_learners"] else "")
+        + f", {sd['coordinators']} coordinators, {sd['progress_rows']} progress rows, "
+        f"{sd['quiz_attempts']} submitted quiz attempts, {sd['quiz_responses']} responses"
+    )
+    quiz = next((e for e in results["endpoints"] if e["name"] == QUIZ_LABEL), None)
+    if quiz:
+        pool = quiz["pool"]
+        lines.append(
+            f"quiz submission: {pool['pool_size']} open attempts made "
+            f"({pool['already_read']} on modules already read, {pool['marked_read']} on modules "
+            f"marked read for the run); {pool['sample']} in the check and "
+            f"{pool['warmup_submitted']} in the warm-up, then {pool['sent']} sent and "
+            f"{pool['db_graded']} graded per the database ({pool['db_passed']} passed); "
+            + (
+                f"pool exhausted after {quiz['seconds']:.1f} s"
+                if pool["exhausted"]
+                else f"{pool['offered'] - pool['sent']} left unsent"
+            )
+        )
+    verify = next((e for e in results["endpoints"] if e["name"] == VERIFY_LABEL), None)
+    certs = results.get("certificates")
+    if certs:
+        mix = ", ".join(f"{n} {status}" for status, n in certs["statuses"].items())
+        lines.append(
+            f"certificates: {certs['count']} seeded for the {certs['finished']} learners who "
+            f"finished every module"
+            + (f" and {certs['topped_up']} nearest to it" if certs["topped_up"] else "")
+            + f" ({mix})"
+            + (
+                f"; {VERIFY_PATH} went round all {verify['codes']} codes in shuffled order"
+                if verify
+                else ""
+            )
+        )
+    if verify:
+        lines.append(
+            f"{VERIFY_PATH}: the server ran with SMRESIDENCY_VERIFY_MAX_PER_MINUTE="
+            f"{verify['verify_max_per_minute']} (default 30 per address per minute), so the "
+            "page's own cost is measured, not its 429s; each check still counts a hit "
+            f"({verify['rate_limit_hits_after']} verify rows in rate_limit_hit at the end)"
+        )
+    others = [e["cpu_cores"]["other"] for e in results["endpoints"]]
+    others = [o for o in others if o is not None]
+    if others:
+        worst = max(others)
+        lines.append(
+            f"other processes used up to {worst:.2f} of {m['cpu_count']} CPUs during a "
+            "measurement"
+            + (
+                ": the figures are disturbed, rerun on a quiet machine."
+                if worst > OTHER_CPU_WARNING
+                else "."
+            )
+        )
+    if quiz and quiz["tool"] != m["tool"]:
+        lines.append(
+            f"note: quiz submission was measured with the {quiz['tool']} client (--quiz-tool); "
+            f"its ratio is to /healthz measured with the {quiz['tool']} client too."
+        )
+    if "builtin" in {e["tool"] for e in results["endpoints"]}:
+        lines.append(
+            "note: the built-in client is Python and shares the CPUs with the server, so it "
+            "caps /healthz first and the ratios read high; with wrk installed they are truer."
+        )
+    return "\n".join(lines)
+
+
+def _grid(head: tuple, rows: list[tuple]) -> list[str]:
+    """First column left, last column left, the rest right-aligned, as the tables above."""
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(cells) -> str:
+        out = [cells[0].ljust(widths[0])]
+        out += [c.rjust(w) for c, w in zip(cells[1:-1], widths[1:-1], strict=True)]
+        out.append(cells[-1].ljust(widths[-1]))
+        return "  ".join(out).rstrip()
+
+    return [line(head), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+def _kb(n: int | None) -> str:
+    return "-" if n is None else f"{n / 1024:.1f} KB"
+
+
+def pdf_table(pdf: dict) -> list[str]:
+    """Certificate PDFs: one worker's rate in-process, and one fetched over HTTP."""
+    head = ("certificate PDF", "PDFs", "PDFs/s", "p50 ms", "p99 ms", "size", "target")
+    rows = []
+    inproc = pdf.get("in_process")
+    if inproc:
+        rows.append(
+            (
+                f"certificate_pdf() in-process, a4/letter, {inproc['seconds']:.1f} s",
+                str(inproc["count"]),
+                _fmt(inproc["per_second"], ".1f"),
+                _fmt(inproc["p50_ms"], ".2f"),
+                _fmt(inproc["p99_ms"], ".2f"),
+                f"{_kb(inproc['bytes']['a4'])} / {_kb(inproc['bytes']['letter'])}",
+                "(no target)",
+            )
+        )
+    http = pdf["http"]
+    rows.append(
+        (
+            "GET /certificates/<id>.pdf as its owner",
+            "1",
+            "-",
+            _fmt(http["ms"], ".2f"),
+            "-",
+            _kb(http["bytes"]),
+            f"{http['status']} {http['content_type']}",
+        )
+    )
+    lines = _grid(head, rows)
+    if inproc:
+        lines.append(
+            f"one process, one thread, {inproc['certificates']} certificates in turn, A4 and "
+            f"Letter alternating; first call {inproc['first_call_ms']:.0f} ms (not counted); "
+            f"mean {inproc['mean_ms']:.2f} ms; other processes used "
+            f"{_fmt(inproc['cpu_cores']['other'], '.2f')} CPUs meanwhile"
+        )
+    after = ", ".join(
+        f"pid {w['pid']} {_fmt(w['peak_rss_mb'], '.1f')} MB" for w in pdf.get("workers_after", [])
+    )
+    lines.append(
+        f"the HTTP PDF came in {http['ms']:.0f} ms (a worker's first may include importing "
+        f"fpdf2); worker peak RSS after it: {after or '-'} (the rows above were read before it)"
+    )
+    return lines
