@@ -24,7 +24,7 @@ def _build(app: Flask):
     cfg = app.config
     if cfg.get("REDIS_URL"):
         huey = RedisHuey(
-            name=f"{cfg['REDIS_KEY_PREFIX']}:jobs", url=cfg["REDIS_URL"], results=False, utc=True
+            name=f"{cfg['REDIS_KEY_PREFIX']}_jobs", url=cfg["REDIS_URL"], results=False, utc=True
         )
     else:
         path = cfg.get("JOBS_SQLITE_PATH") or str(Path(app.instance_path) / "jobs.sqlite3")
