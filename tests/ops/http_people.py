@@ -175,7 +175,7 @@ class Host:
             stderr=subprocess.STDOUT,
         )
 
-    def wait_ready(self, seconds: float = 30) -> None:
+    def wait_ready(self, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
