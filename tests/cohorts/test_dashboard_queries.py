@@ -114,7 +114,7 @@ def test_statement_count_does_not_grow_with_the_cohort(
         body = response.get_data(as_text=True)
         sizes.append(body.count("\r\n") - 1 if "csv" in suffix else len(grid(body)[1]))
     assert counts[0] == counts[1], counts
-    assert counts[0] <= 10, statements
+    assert counts[0] <= 11, statements  # 10, and the site settings every page reads once
     # the page shows 50 learners at a time (the last of 180 has 30); the CSV has every row
     expected_rows = {"/export.csv": 180, "?page=4": 30, "?page=99": 30}.get(suffix, 50)
     assert sizes[1] == expected_rows
