@@ -26,9 +26,10 @@ def test_editor_shows_the_published_module_as_fields_and_markdown(client, login_
     login_as("instructor")
     page = client.get(EDIT).get_data(as_text=True)
     assert 'value="Facebook for health-care teams"' in page
-    assert 'value="25"' in page
-    assert "Set up house rules and moderation tools" in textarea(page, "objectives")
-    assert textarea(page, "body").lstrip().startswith("Facebook remains one of")
+    assert 'value="20"' in page
+    assert "Write house rules and set up moderation for a hospital Page" in textarea(page, "objectives")
+    assert textarea(page, "body").lstrip().startswith("*Facts last checked: 2026-11.*")
+    assert "Facebook still reaches groups that newer platforms miss" in textarea(page, "body")
     assert "## Quiz" in textarea(page, "body")
     assert re.search(r'<input checked[^>]*value="02-professionalism-privacy"', page)
 
@@ -238,7 +239,7 @@ def test_learners_keep_what_they_completed_on_the_earlier_version(
     assert client.post(EDIT_FIRST, data=data).status_code == 303
     login_as(user=learner)
     outline = client.get(f"/courses/{COURSE}").get_data(as_text=True)
-    assert "1 of 10 modules complete" in outline
+    assert "1 of 14 modules complete" in outline
     with app.app_context():
         progress = db.session.scalar(select(ModuleProgress))
         assert progress.version_id == first and progress.completed_at is not None

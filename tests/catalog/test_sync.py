@@ -113,7 +113,7 @@ def test_sync_stores_sanitised_html_and_the_quiz_server_side(runner, db, write_c
 def test_real_course_syncs(synced_course, db):
     course = db.session.scalar(select(Course))
     assert course.slug == synced_course
-    assert _count(db, Module) == 10
+    assert _count(db, Module) == 14
     assert course.immersion["items"][0]["id"] == "check-in"
     assert [s["id"] for s in course.plan["sections"]][:2] == ["goals", "audiences"]
     assert Path(db.session.scalar(select(ModuleVersion.source)).splitlines()[0]) == Path("---")

@@ -101,9 +101,32 @@ def test_ticking_the_same_place_in_every_question_scores_what_chance_gives(posit
         assert passes / SEEDS < 0.1, (slug, position, passes)
 
 
-def test_a_source_index_was_enough_to_pass_before():
-    """What the issue measured: with index values, `1` everywhere passed module 01."""
-    quiz = real_quizzes()["01-why-social-media"]
+def second_answer_quiz(tmp_path: Path) -> dict:
+    """A small course whose every right answer sits second, as the old module 01 had it."""
+    questions = "".join(
+        f"### Scenario {n}: which reply keeps the patient safe?\n"
+        "- [ ] Answer in the comments\n  > Public replies spread details.\n"
+        "- [x] Move to a private channel\n  > Right: take it out of public view.\n"
+        "- [ ] Ignore the message\n  > Silence leaves the person without help.\n\n"
+        for n in range(1, 9)
+    )
+    module = (
+        "---\ntitle: Positions\nminutes: 10\n---\nA short lesson.\n\n"
+        "## Quiz\npass: 80%\ndraw: 5\n\n" + questions
+    )
+    course = tmp_path / "demo"
+    (course / "modules").mkdir(parents=True)
+    (course / "course.md").write_text("---\ntitle: Demo\nsummary: A test.\nhours: 1\n---\nAbout.\n")
+    (course / "modules" / "01-positions.md").write_text(module)
+    courses, problems = load_content(tmp_path)
+    assert problems == []
+    return render_quiz(courses[0].modules[0].quiz.to_dict())
+
+
+def test_a_source_index_was_enough_to_pass_before(tmp_path):
+    """What the issue measured: with index values, `1` everywhere passed a quiz whose author
+    put every right answer second; with opaque values it scores nothing."""
+    quiz = second_answer_quiz(tmp_path)
     by_index = []
     for seed in range(SEEDS):
         drawn = draw(quiz, random.Random(seed))
@@ -112,9 +135,10 @@ def test_a_source_index_was_enough_to_pass_before():
         }
         by_index.append(grade(quiz, drawn, old_style)[1])
     assert sum(by_index) / SEEDS > 0.5  # the hole this issue closes
-    drawn = draw(quiz, random.Random(0))
-    answers, _ = parse_answers(drawn, quiz, same_value_everywhere(drawn, "1"))
-    assert grade(quiz, drawn, answers)[:2] == (0.0, False)
+    for seed in range(SEEDS):
+        drawn = draw(quiz, random.Random(seed))
+        answers, _ = parse_answers(drawn, quiz, same_value_everywhere(drawn, "1"))
+        assert grade(quiz, drawn, answers)[:2] == (0.0, False)
 
 
 # --- through the pages, on the synced course --------------------------------------------------
@@ -129,7 +153,7 @@ def test_no_module_of_the_real_course_passes_with_one_value_sent_everywhere(
             select(Module).where(~Module.retired).order_by(Module.position)
         ).all()
         slugs = [m.slug for m in modules]
-    assert len(slugs) == 10
+    assert len(slugs) == 14
     for slug in slugs:
         url = f"/courses/{synced_course}/modules/{slug}"
         assert client.post(f"{url}/read").status_code == 302
@@ -179,10 +203,10 @@ def test_values_differ_between_attempts_and_answers_are_kept_in_source_order(
         with app.app_context():
             attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
             drawn = attempt.questions
-        first = drawn[0]
+        first = next(item for item in drawn if item["order"])  # the first choice question
         assert first["key"] in client.get(f"/quiz/{token}").get_data(as_text=True)
-        form = {f"answer-{item['key']}": value_of(item, 0) for item in drawn}
-        form |= {f"answer-{item['key']}": "PHI" for item in drawn if not item["order"]}
+        form = {f"answer-{item['key']}": value_of(item, 0) for item in drawn if item["order"]}
+        form |= {f"answer-{item['key']}": "an answer" for item in drawn if not item["order"]}
         client.post(f"/quiz/{token}", data=form)
         with app.app_context():
             attempt = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
