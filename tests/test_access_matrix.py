@@ -104,6 +104,9 @@ ROUTES: dict[str, Route] = {
     "cohorts.dashboard": Route(args=COHORT, may=COHORT_STAFF),
     "cohorts.export": Route(args=COHORT, may=COHORT_STAFF),
     "cohorts.learner": Route(args={**COHORT, "user_id": "@learner"}, may=COHORT_STAFF),
+    "cohorts.override": Route(
+        args={**COHORT, "user_id": "@learner"}, method="POST", may=COORDINATORS
+    ),
     "cohorts.programme": Route(may=ADMINS),
     "cohorts.import_upload": Route(args=COHORT, may=COORDINATORS),
     "cohorts.import_confirm": Route(args=COHORT, method="POST", may=COORDINATORS),
@@ -135,6 +138,11 @@ ROUTES: dict[str, Route] = {
     "ratings.rate": Route(args={"course_slug": COURSE, "phase": "pre"}),
     "ratings.report": Route(args=COHORT, may=COHORT_STAFF),
     "immersion.my_day": Route(args={"course_slug": COURSE}),
+    # the learner's own cohort's invite: anyone not enrolled in the course gets 404
+    "immersion.calendar": Route(
+        args={"course_slug": COURSE},
+        overrides={a: 404 for a in ACTORS if a not in ("anonymous", "learner")},
+    ),
     "immersion.roster": Route(args=COHORT, may=COHORT_STAFF),
     "immersion.history": Route(args={**COHORT, "enrolment_id": "@enrolment"}, may=COHORT_STAFF),
     # ticking is faculty's: coordinators are refused by role, other faculty see nothing

@@ -346,6 +346,8 @@ def _new_account(email: str, name: str) -> User:
 
 def _mail_welcome(user: User, cohort: Cohort) -> None:
     """A single-use set-your-password link, through the password-reset mechanism."""
+    from smresidency.immersion.calendar import calendar_link  # the immersion blueprint's URL
+
     link = issue_reset_link(user, WELCOME_LINK_DAYS * 86400)
     site = current_app.config["SITE_NAME"]
     day = cohort.immersion_date
@@ -357,5 +359,6 @@ def _mail_welcome(user: User, cohort: Cohort) -> None:
         f"{day.day} {day:%B %Y}. An account has been made for you with this "
         f"address. Open this link within {WELCOME_LINK_DAYS} days to choose your password:"
         f"\n\n{link}\n\nThe link works once. If it has expired, use “Forgot your password?” "
-        "on the sign-in page.\n",
+        "on the sign-in page.\n\nOnce signed in, add the immersion day to your calendar "
+        f"(an .ics invite):\n\n{calendar_link(cohort)}\n",
     )

@@ -34,6 +34,8 @@ class Cohort(Base):
     online_link: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int] = mapped_column(default=20)
     invite_nonce: Mapped[str] = mapped_column(String(32), default=new_invite_nonce)
+    # the .ics invite's SEQUENCE: calendars replace the event only when it goes up
+    calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise_on_sql")

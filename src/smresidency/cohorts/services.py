@@ -17,6 +17,9 @@ from smresidency.cohorts.models import (
 from smresidency.db import utcnow
 from smresidency.extensions import db
 
+# a change to any of these sends calendars a new version of the immersion-day invite
+CALENDAR_FIELDS = ("immersion_date", "timezone", "place", "online_link")
+
 
 class CohortError(Exception):
     """A cohort request that cannot be honoured; the message is safe to show."""
@@ -36,6 +39,10 @@ def save_cohort(cohort: Cohort | None, **fields) -> Cohort:
         raise CohortError("Another cohort of this course already has that name.")
     if cohort.id and fields["capacity"] < active_count(cohort.id):
         raise CohortError("The capacity cannot be below the number of learners enrolled.")
+    if cohort.id and any(
+        key in fields and fields[key] != getattr(cohort, key) for key in CALENDAR_FIELDS
+    ):
+        cohort.calendar_sequence = (cohort.calendar_sequence or 0) + 1
     for key, value in fields.items():
         setattr(cohort, key, value)
     db.session.add(cohort)

@@ -1,12 +1,12 @@
 """The learner's immersion page and workshop evidence: a link submitted, confirmed or returned."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.cohorts.access import taught_cohort_or_none
 from smresidency.cohorts.chart import long_date
-from smresidency.immersion import bp, evidence, learner
+from smresidency.immersion import bp, calendar, evidence, learner
 from smresidency.immersion.forms import evidence_form, review_form
 
 
@@ -129,3 +129,17 @@ def review_evidence(cohort_id: int, check_off_id: int):
             return _render_queue(cohort, bound=(check_off_id, form), status=422)
         flash("Returned to the learner with your note.", "success")
     return redirect(queue_url)
+
+
+@bp.get("/courses/<course_slug>/immersion/immersion-day.ics", endpoint="calendar")
+@allow(SIGNED_IN)
+def calendar_invite(course_slug: str):
+    day = _my_day_or_404(course_slug)
+    if day.cohort is None:
+        abort(404)
+    page = url_for("immersion.my_day", course_slug=course_slug, _external=True)
+    body = calendar.invite(day.cohort, day.course.title, page)
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
+    response.headers["Content-Disposition"] = 'attachment; filename="immersion-day.ics"'
+    return response
