@@ -138,3 +138,31 @@ def mail_sender(address: str) -> str:
     if "<" in address or not site.named:
         return address
     return formataddr((site.organisation_name, address))
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs certificates, as the PDF prints them."""
+
+    name: str
+    title: str
+    image: bytes | None = None
+    image_type: str = ""
+
+
+def certificate_signer() -> Signer | None:
+    """The signer from the settings, with the signature image when one is saved; None when
+    no signer is named (the certificate keeps its generic line)."""
+    site = site_settings()
+    if not site.signer_name:
+        return None
+    found = image("signature") if site.has_signature else None
+    data, content_type = found or (None, "")
+    return Signer(site.signer_name, site.signer_title, data, content_type)
+
+
+def issuing_organisation(course_organisation: str) -> str:
+    """The organisation printed on a new certificate: the one named in the settings (or
+    configuration), else the course's own."""
+    site = site_settings()
+    return site.organisation_name if site.named else course_organisation
