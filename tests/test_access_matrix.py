@@ -157,6 +157,9 @@ ROUTES: dict[str, Route] = {
         args={**COHORT, "enrolment_id": "@enrolment", "item_id": "check-in"}, may=FACULTY
     ),
     "immersion.checkin_screen": Route(args=COHORT, may=FACULTY),
+    "immersion.checkin_projector": Route(args=COHORT, may=FACULTY),
+    # typing the short code instead of scanning: any signed-in person may open the form
+    "immersion.checkin_code": Route(),
     # a code that is not one: refused for every signed-in person, sign-in asked of others
     "immersion.checkin": Route(
         args={"token": "not-a-valid-code"}, overrides={a: 404 for a in ACTORS if a != "anonymous"}

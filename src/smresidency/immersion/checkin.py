@@ -5,6 +5,8 @@ the next, so a learner who scans just before it changes still gets in. `now()` i
 clock here, so tests can move it.
 """
 
+import hashlib
+import hmac
 import io
 import math
 import time
@@ -65,6 +67,53 @@ def _serializer() -> URLSafeSerializer:
 def token_for(cohort_id: int) -> str:
     """The code for a cohort in the current minute; short, so its URL can be typed."""
     return _serializer().dumps([cohort_id, window()])
+
+
+# no 0/O, 1/I/L, so a code read off a projector across the room is typed right first time
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+WRONG_CODE = (
+    "That code does not match the one on the screen for your cohort. It changes every minute: "
+    "type the code shown now, or ask the faculty at the desk."
+)
+
+
+def short_code(cohort_id: int, shown_in: int | None = None) -> str:
+    """Six characters a learner can type, for a cohort and minute; valid as long as its QR."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{SALT}:short:{cohort_id}:{window() if shown_in is None else shown_in}".encode()
+    number = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:8], "big")
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def normalise_code(typed: str) -> str:
+    """Upper case without the spaces or dashes people add when they type a code in parts."""
+    return "".join(ch for ch in (typed or "").upper() if ch not in " -\t")
+
+
+def cohort_for_code(user_id: int, typed: str) -> int:
+    """The learner's cohort whose current (or previous minute's) code this is; refused if none.
+
+    Only the cohorts the learner is actively enrolled in are tried: a code names no cohort.
+    """
+    code = normalise_code(typed)
+    if len(code) != CODE_LENGTH:
+        raise CheckinRefused(f"Type the {CODE_LENGTH} characters shown on the screen.", 422)
+    cohort_ids = db.session.scalars(
+        select(Enrolment.cohort_id).where(
+            Enrolment.user_id == user_id, Enrolment.status == "active"
+        )
+    ).all()
+    current = window()
+    for cohort_id in cohort_ids:
+        for shown_in in (current, current - 1):
+            if hmac.compare_digest(short_code(cohort_id, shown_in), code):
+                return cohort_id
+    raise CheckinRefused(WRONG_CODE, 422)
 
 
 class CheckinRefused(Exception):

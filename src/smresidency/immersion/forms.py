@@ -4,8 +4,8 @@ Several of these forms share one page, so each gets field ids of its own (no dup
 """
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField, URLField
-from wtforms.validators import Length, ValidationError
+from wtforms import RadioField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from smresidency.immersion.evidence import MAX_NOTE_LENGTH, url_problem
 from smresidency.text import NoControlCharacters
@@ -69,3 +69,12 @@ def review_form(check_off_id: int, bound: bool = False) -> ReviewForm:
     """The review form of one piece of evidence."""
     form = ReviewForm() if bound else ReviewForm(formdata=None)
     return _own_ids(form, str(check_off_id), "note")
+
+
+class CheckinCodeForm(FlaskForm):
+    code = StringField(
+        "Check-in code",
+        filters=[_strip],
+        description="The 6 characters under the QR code on the screen, e.g. K7P2MX.",
+        validators=[DataRequired("Type the code shown on the screen."), Length(max=20)],
+    )

@@ -1,20 +1,19 @@
 """QR check-in: the faculty's projector screen, and the page a learner's scan opens."""
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.db import as_utc
 from smresidency.immersion import bp, checkin, services
+from smresidency.immersion.forms import CheckinCodeForm
 from smresidency.immersion.roster import when
 
 REFRESH_SECONDS = 20
 
 
-@bp.get("/cohorts/<int:cohort_id>/checkin")
-@allow("instructor")
-def checkin_screen(cohort_id: int):
+def _render_screen(cohort_id: int, template: str):
     shown = checkin.screen(current_user, cohort_id)
     if shown is None:
         abort(404)
@@ -26,12 +25,42 @@ def checkin_screen(cohort_id: int):
         label=f"QR code to check in to {name}. Scan it with your phone's camera.",
     )
     return render_template(
-        "immersion/checkin_screen.html",
+        template,
         screen=shown,
         url=url,
         svg=svg,
+        code=checkin.short_code(cohort_id),
+        code_url=url_for("immersion.checkin_code", _external=True),
         refresh=None if request.args.get("refresh") == "off" else REFRESH_SECONDS,
     )
+
+
+@bp.get("/cohorts/<int:cohort_id>/checkin")
+@allow("instructor")
+def checkin_screen(cohort_id: int):
+    return _render_screen(cohort_id, "immersion/checkin_screen.html")
+
+
+@bp.get("/cohorts/<int:cohort_id>/checkin/projector")
+@allow("instructor")
+def checkin_projector(cohort_id: int):
+    return _render_screen(cohort_id, "immersion/checkin_projector.html")
+
+
+@bp.route("/checkin", methods=["GET", "POST"], endpoint="checkin_code")
+@allow(SIGNED_IN)
+def checkin_code_view():
+    form = CheckinCodeForm()
+    if not form.validate_on_submit():
+        return render_template("immersion/checkin_code.html", form=form), 422 if (
+            request.method == "POST"
+        ) else 200
+    try:
+        cohort_id = checkin.cohort_for_code(current_user.id, form.code.data)
+    except checkin.CheckinRefused as err:
+        form.code.errors = [str(err)]
+        return render_template("immersion/checkin_code.html", form=form), 422
+    return redirect(url_for("immersion.checkin", token=checkin.token_for(cohort_id)))
 
 
 @bp.route("/checkin/<token>", methods=["GET", "POST"], endpoint="checkin")
