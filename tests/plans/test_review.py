@@ -28,7 +28,7 @@ def test_review_page_shows_sections_versions_and_the_rubric(client, login_as, co
         in html
     )
     # a fieldset per criterion, a radio per level, each required
-    assert html.count('<fieldset class="rubric-criterion"') == 7 + 1  # criteria and the decision
+    assert html.count('<fieldset class="rubric-criterion"') == 9 + 1  # criteria and the decision
     assert "<legend>Goals are specific and measurable</legend>" in html
     assert html.count('name="level-goals-measurable"') == 4
     assert (

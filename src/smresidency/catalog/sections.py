@@ -7,6 +7,7 @@ from smresidency.catalog.problems import Reporter, check_keys, yaml_mapping
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SETTING = re.compile(r"^[a-z_]+\s*:")
+LEVEL_LINE = re.compile(r"^- \*{0,2}([A-Za-z][\w ]*?)\*{0,2}:\*{0,2}\s+(.+)$")
 ITEM_KINDS = ("attendance", "hands-on", "plan", "self-rating")
 COMPLETED_BY = ("faculty", "learner")
 
@@ -53,6 +54,7 @@ class RubricCriterion:
     title: str
     sections: list[str]
     description: str
+    level_text: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,6 +65,8 @@ class Plan:
     levels: list[str]
     criteria: list[RubricCriterion] = field(default_factory=list)
     text: str = ""
+    accept_minimum: str = ""  # no criterion may be scored below this level
+    accept_required: dict[str, str] = field(default_factory=dict)  # criterion id -> level
 
 
 def _blocks(body: str, body_line: int, report: Reporter) -> tuple[str, list[Block]]:
@@ -164,21 +168,21 @@ def parse_plan(text: str, report: Reporter) -> Plan | None:
     check_keys(data, keylines, {"title": str}, {"title"}, 2, report)
     intro, blocks = _blocks(body, body_line, report)
     plan = Plan(str(data.get("title") or ""), intro, [], [], text=text)
-    part, section_ids, criterion_ids = None, {}, {}
+    part, section_ids, criterion_ids, rubric = None, {}, {}, None
     for b in blocks:
         if b.level == 2:
             part = b.title.lower()
             if part not in ("sections", "rubric"):
                 report(b.line, "plan.md has two parts: `## Sections` and `## Rubric`")
             if part == "rubric":
-                check_keys(
-                    b.settings, b.setting_lines, {"levels": list}, {"levels"}, b.line, report
-                )
+                allowed = {"levels": list, "accept_minimum": str, "accept_required": dict}
+                check_keys(b.settings, b.setting_lines, allowed, {"levels"}, b.line, report)
                 plan.levels = [str(v) for v in b.settings.get("levels") or []]
                 if 0 < len(plan.levels) < 2:
                     report(
                         b.setting_lines.get("levels", b.line), "a rubric needs at least two levels"
                     )
+                rubric = b
         elif part == "sections":
             check_keys(b.settings, b.setting_lines, {"id": str}, {"id"}, b.line, report)
             plan.sections.append(
@@ -200,13 +204,63 @@ def parse_plan(text: str, report: Reporter) -> Plan | None:
                         b.setting_lines.get("sections", b.line),
                         f"criterion names section `{ref}`, which does not exist",
                     )
-            plan.criteria.append(
-                RubricCriterion(
-                    _check_id(b, criterion_ids, "criterion", report), b.title, refs, b.text
-                )
-            )
+            ident = _check_id(b, criterion_ids, "criterion", report)
+            level_text = _level_text(b, plan.levels, report)
+            rest = "\n".join(x for x in b.text.split("\n") if not _is_level(x, plan.levels))
+            plan.criteria.append(RubricCriterion(ident, b.title, refs, rest.strip(), level_text))
         else:
             report(b.line, "`###` blocks belong under `## Sections` or `## Rubric`")
     if not plan.sections:
         report(body_line, "the plan has no sections (`### Title` under `## Sections`)")
+    if rubric is not None:
+        _acceptance_rule(plan, rubric, report)
     return plan
+
+
+def _is_level(line: str, levels: list[str]) -> bool:
+    m = LEVEL_LINE.match(line)
+    return bool(m) and m.group(1).strip() in levels
+
+
+def _level_text(block: Block, levels: list[str], report: Reporter) -> dict[str, str]:
+    """`- Level: what work at that level looks like` lines; all levels or none."""
+    found: dict[str, str] = {}
+    for line in block.text.split("\n"):
+        m = LEVEL_LINE.match(line)
+        if not m:
+            continue
+        name = m.group(1).strip()
+        if name in levels:
+            found[name] = m.group(2).strip()
+    if found:
+        missing = [name for name in levels if name not in found]
+        if missing:
+            report(
+                block.line,
+                f"criterion describes some levels but not: {', '.join(missing)} "
+                "(write `- <Level>: …` for every level)",
+            )
+    return found
+
+
+def _acceptance_rule(plan: Plan, rubric: Block, report: Reporter) -> None:
+    """The rule a plan's scores must meet before faculty can accept it."""
+    minimum = rubric.settings.get("accept_minimum")
+    if minimum is not None:
+        if str(minimum) not in plan.levels:
+            report(
+                rubric.setting_lines.get("accept_minimum", rubric.line),
+                f"`accept_minimum` must be one of the levels: {', '.join(plan.levels)}",
+            )
+        else:
+            plan.accept_minimum = str(minimum)
+    required = rubric.settings.get("accept_required") or {}
+    line = rubric.setting_lines.get("accept_required", rubric.line)
+    ids = {c.id for c in plan.criteria}
+    for cid, level in required.items() if isinstance(required, dict) else []:
+        if str(cid) not in ids:
+            report(line, f"`accept_required` names criterion `{cid}`, which does not exist")
+        elif str(level) not in plan.levels:
+            report(line, f"`accept_required` level `{level}` is not one of the levels")
+        else:
+            plan.accept_required[str(cid)] = str(level)

@@ -14,6 +14,11 @@ from smresidency.immersion import services as immersion
 from smresidency.plans.forms import DECISIONS
 from smresidency.plans.models import PlanReview, PlanVersion, StrategyPlan
 from smresidency.plans.queries import LOCKED_STATES
+from smresidency.plans.rubric import refusal
+
+
+class RubricRefusal(Exception):
+    """Scores that break plan.md's acceptance rule; the message says which and why."""
 
 
 class PlanConflict(Exception):
@@ -125,6 +130,8 @@ def review(
         )
     if decision == "return" and not comments.strip():
         raise PlanConflict("Comments are required when you return a plan.")
+    if decision == "accept" and (why := refusal(course.plan or {}, levels)):
+        raise RubricRefusal(why)
     row = PlanReview(
         plan_id=plan.id,
         version_id=version.id,

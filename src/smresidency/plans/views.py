@@ -160,6 +160,8 @@ def review(cohort_id: int, plan_id: int):
             form.levels(),
             form.comments.data or "",
         )
+    except services.RubricRefusal as err:  # keep the reviewer's scores on the page
+        return _render_review(page, page.latest, form, can_review, 422, str(err))
     except services.PlanConflict as err:
         return _render_review(page, page.latest, None, can_review, 409, str(err))
     flash(f"Plan {DECISIONS[form.decision.data]}: {page.learner.name}.", "success")
