@@ -5,8 +5,8 @@ Revises: 0016
 
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0017"
 down_revision = "0016"
@@ -15,8 +15,35 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_table(
+        "quiz_override",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("module_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("granted_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user.id"], name=op.f("fk_quiz_override_user_id_user"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["module_id"],
+            ["module.id"],
+            name=op.f("fk_quiz_override_module_id_module"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["granted_by_id"],
+            ["user.id"],
+            name=op.f("fk_quiz_override_granted_by_id_user"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_quiz_override")),
+    )
+    op.create_index("ix_quiz_override_user_module", "quiz_override", ["user_id", "module_id"])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_quiz_override_user_module", table_name="quiz_override")
+    op.drop_table("quiz_override")

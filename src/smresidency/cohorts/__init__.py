@@ -8,5 +8,6 @@ from smresidency.cohorts import (  # noqa: E402, F401
     views,
     views_dashboard,
     views_import,
+    views_overrides,
     views_reminders,
 )

@@ -14,7 +14,6 @@ from smresidency.cohorts.dashboard import (
     GROUPS,
     Dashboard,
     cohort_grid,
-    learner_record,
 )
 from smresidency.cohorts.export import progress_csv
 from smresidency.cohorts.programme import programme as programme_page
@@ -104,15 +103,6 @@ def dashboard(cohort_id: int):
 @allow("coordinator", "instructor")
 def export(cohort_id: int):
     return progress_csv(_board(cohort_id))
-
-
-@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
-@allow("coordinator", "instructor")
-def learner(cohort_id: int, user_id: int):
-    record = learner_record(current_user, cohort_id, user_id)
-    if record is None:
-        abort(404)
-    return render_template("cohorts/learner.html", record=record, long_date=long_date)
 
 
 @bp.get("/programme")

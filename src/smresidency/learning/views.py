@@ -50,11 +50,12 @@ def module(course_slug: str, module_slug: str):
     version = queries.lesson(state.version.id)
     attempts, standing = [], None
     if version.has_quiz:
-        from smresidency.quizzes.queries import attempts_for
+        from smresidency.quizzes.queries import attempts_for, overrides_for
         from smresidency.quizzes.services import standing as quiz_standing
 
         attempts = attempts_for(current_user.id, state.module.id)
-        standing = quiz_standing(attempts, version.quiz)
+        overrides = overrides_for(current_user.id, state.module.id, attempts, version.quiz)
+        standing = quiz_standing(attempts, version.quiz, overrides)
     zone = None
     if attempts:  # times are shown only once there are attempts
         zone = queries.learner_zone(current_user.id, outline.course.id)

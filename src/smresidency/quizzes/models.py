@@ -54,3 +54,18 @@ class QuizResponse(Base):
     choice_index: Mapped[int | None] = mapped_column()
     text_answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool] = mapped_column(Boolean)
+
+
+class QuizOverride(Base):
+    """A staff decision that loosens one learner's quiz limits: one more attempt, or no cooldown."""
+
+    __tablename__ = "quiz_override"
+    __table_args__ = (Index("ix_quiz_override_user_module", "user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # "extra_attempt" or "clear_cooldown"
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

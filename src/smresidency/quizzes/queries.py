@@ -6,7 +6,7 @@ from sqlalchemy import Integer, case, cast, func, select
 
 from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.extensions import db
-from smresidency.quizzes.models import QuizAttempt, QuizResponse
+from smresidency.quizzes.models import QuizAttempt, QuizOverride, QuizResponse
 
 
 def attempts_for(user_id: int, module_id: int) -> list[QuizAttempt]:
@@ -15,6 +15,20 @@ def attempts_for(user_id: int, module_id: int) -> list[QuizAttempt]:
         select(QuizAttempt)
         .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
         .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+    ).all()
+
+
+def overrides_for(user_id: int, module_id: int, attempts: list[QuizAttempt], quiz: dict) -> list:
+    """Staff overrides for the learner's quiz; read only when one could matter (a limit or a
+    cooldown and a submitted, unpassed attempt), so most pages spend no statement on them."""
+    submitted = [a for a in attempts if a.submitted_at is not None]
+    limited = quiz.get("attempts") or quiz.get("cooldown_seconds")
+    if not limited or not submitted or any(a.passed for a in submitted):
+        return []
+    return db.session.scalars(
+        select(QuizOverride)
+        .where(QuizOverride.user_id == user_id, QuizOverride.module_id == module_id)
+        .order_by(QuizOverride.created_at, QuizOverride.id)
     ).all()
 
 

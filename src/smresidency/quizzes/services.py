@@ -33,6 +33,8 @@ class Standing:
     passed: bool
     next_open_at: datetime | None
     open_attempt: QuizAttempt | None
+    granted: int = 0  # extra attempts staff granted (already counted in limit)
+    cooldown_cleared: bool = False  # staff cleared the wait after the latest attempt
 
     @property
     def remaining(self) -> int | None:
@@ -65,24 +67,34 @@ def in_words(moment: datetime, now: datetime | None = None) -> str:
     return f"in {hours} h {rest} min" if rest else f"in {hours} h"
 
 
-def standing(attempts: list[QuizAttempt], quiz: dict) -> Standing:
-    """Derive the learner's standing from their attempts (newest first) and the quiz settings."""
+def standing(attempts: list[QuizAttempt], quiz: dict, overrides=()) -> Standing:
+    """Derive the learner's standing from their attempts (newest first), the quiz settings and
+    any staff overrides (QuizOverride rows: each extra attempt raises the limit by one; a
+    cleared cooldown lifts the wait after the attempts submitted before it)."""
     submitted = [a for a in attempts if a.submitted_at is not None]
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     passed = any(a.passed for a in submitted)
-    next_open = None
+    granted = sum(1 for o in overrides if o.kind == "extra_attempt")
+    limit = quiz.get("attempts", 0)
+    limit = limit + granted if limit else 0
+    next_open, cleared = None, False
     if submitted and not passed and quiz.get("cooldown_seconds"):
         last = max(as_utc(a.submitted_at) for a in submitted)
+        cleared = any(
+            o.kind == "clear_cooldown" and as_utc(o.created_at) >= last for o in overrides
+        )
         candidate = last + timedelta(seconds=quiz["cooldown_seconds"])
-        if candidate > utcnow():
+        if candidate > utcnow() and not cleared:
             next_open = candidate
-    return Standing(len(submitted), quiz.get("attempts", 0), passed, next_open, open_attempt)
+    return Standing(len(submitted), limit, passed, next_open, open_attempt, granted, cleared)
 
 
-def start_attempt(user_id: int, version: ModuleVersion, attempts: list[QuizAttempt]) -> QuizAttempt:
+def start_attempt(
+    user_id: int, version: ModuleVersion, attempts: list[QuizAttempt], overrides=()
+) -> QuizAttempt:
     """Reuse the open attempt, or draw a new one if the limits and cooldown allow it."""
     quiz = version.quiz
-    now_standing = standing(attempts, quiz)
+    now_standing = standing(attempts, quiz, overrides)
     if now_standing.open_attempt is not None:
         return now_standing.open_attempt
     if now_standing.passed:

@@ -34,8 +34,11 @@ def start(course_slug: str, module_slug: str):
         flash("Read the module and mark it as read before you take its quiz.", "error")
         return redirect(_module_url(course_slug, module_slug))
     attempts = queries.attempts_for(current_user.id, state.module.id)
+    overrides = queries.overrides_for(
+        current_user.id, state.module.id, attempts, state.version.quiz
+    )
     try:
-        attempt = services.start_attempt(current_user.id, state.version, attempts)
+        attempt = services.start_attempt(current_user.id, state.version, attempts, overrides)
     except services.QuizClosed as closed:
         flash(str(closed), "error")
         return redirect(_module_url(course_slug, module_slug))
@@ -81,7 +84,8 @@ def result(token: str):
     if view.attempt.submitted_at is None:
         return redirect(url_for("quizzes.take", token=token))
     attempts = queries.attempts_for(current_user.id, view.module.id)
-    standing = services.standing(attempts, view.version.quiz)
+    overrides = queries.overrides_for(current_user.id, view.module.id, attempts, view.version.quiz)
+    standing = services.standing(attempts, view.version.quiz, overrides)
     quiz = view.version.quiz
     reveal = quiz.get("show_answers") == "after_pass" and standing.passed
     reveal = reveal or (
