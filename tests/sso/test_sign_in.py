@@ -76,6 +76,11 @@ def test_a_verified_address_links_to_the_existing_account(app, client, make_user
     assert _user(app, "carol@hospital.test") == (local.id, ["instructor"])
     with app.app_context():
         assert db.session.scalar(select(SsoIdentity.user_id)) == local.id
+        linked = db.session.scalar(select(AuditEntry).where(AuditEntry.target_user_id == local.id))
+        assert (linked.action, linked.detail) == (
+            "account.sso_linked",
+            "to Sign in with Test Hospital",
+        )
     assert _signed_in(client)
 
 

@@ -59,6 +59,8 @@ def sign_in(provider: Provider, claims: dict) -> User:
             if not (verified or provider.trust_email):
                 raise SsoRefused(UNVERIFIED.format(email=email))
             user = _create(provider, claims, email)
+        else:
+            record(None, "account.sso_linked", target_user=user, detail=f"to {provider.label}")
         identity = SsoIdentity(provider=provider.name, subject=str(claims["sub"]), user_id=user.id)
         db.session.add(identity)
     if not user.active:
