@@ -85,3 +85,17 @@ def test_the_cohorts_own_coordinator_can_revoke(app, world):
     assert response.status_code == 302
     assert revoked(app, ids["certificate"])
     assert "Revoked" in app.test_client().get(f"/verify/{ids['code']}").get_data(as_text=True)
+
+
+def test_teaching_a_cohort_is_not_running_it(app, world):
+    """`dual` teaches the victim's cohort and holds the coordinator role (for its own cohort):
+    the victim's cohort's coordinator pages and actions stay closed to it."""
+    ids = world["ids"]
+    client = signed_in(app, world["users"]["dual"])
+    cohort = ids["cohort"]
+    assert client.get(f"/cohorts/{cohort}").status_code == 200  # it may look
+    for page in ("edit", "people", "remind", "import"):
+        assert client.get(f"/cohorts/{cohort}/{page}").status_code == 404, page
+    url = f"/cohorts/{cohort}/enrolments/{ids['enrolment']}/withdraw"
+    assert client.post(url, data={"confirm": "y"}).status_code == 404
+    assert enrolment_status(app, ids["enrolment"]) == "active"
