@@ -5,6 +5,7 @@ Cyrillic script print as written.
 """
 
 import io
+import logging
 from pathlib import Path
 
 import segno
@@ -16,8 +17,8 @@ FONTS = Path(__file__).resolve().parents[1] / "fonts"
 PAPER = {"a4": "A4", "letter": "Letter"}
 
 
-def certificate_pdf(cert, verify_url: str, paper: str = "a4") -> bytes:
-    """PDF bytes of one certificate."""
+def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> bytes:
+    """PDF bytes of one certificate; signer (admin.settings.Signer) names who signs it."""
     pdf = FPDF(orientation="landscape", unit="mm", format=PAPER[paper])
     pdf.set_auto_page_break(False)
     name, title = printable(cert.recipient_name), printable(cert.course_title)
@@ -67,7 +68,30 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4") -> bytes:
         5,
         f"Certificate {cert.serial}\nVerification code {cert.display_code}\n{verify_url}",
     )
-    pdf.set_xy(20, height - 26)
-    pdf.set_font("DejaVu", "B", 10)
-    pdf.cell(0, 5, "Programme director, on behalf of the faculty")
+    if signer is None:
+        pdf.set_xy(20, height - 26)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.cell(0, 5, "Programme director, on behalf of the faculty")
+    else:
+        _signature(pdf, signer, width, height)
     return bytes(pdf.output())
+
+
+def _signature(pdf: FPDF, signer, width: float, height: float) -> None:
+    """The signature image (when there is one) over the signer's name and title, centred."""
+    if signer.image:
+        try:
+            pdf.image(
+                io.BytesIO(signer.image),
+                x=width / 2 - 25,
+                y=height - 58,
+                w=50,
+                h=11,
+                keep_aspect_ratio=True,
+            )
+        except Exception:  # an image fpdf cannot draw leaves the printed name alone
+            logging.getLogger(__name__).warning("signature image not drawn", exc_info=True)
+    signed = printable(signer.name) + (f", {printable(signer.title)}" if signer.title else "")
+    pdf.set_xy(20, height - 46)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.cell(width - 40, 5, signed, align="C")

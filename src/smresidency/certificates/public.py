@@ -27,23 +27,40 @@ def signing_key_or_503() -> keys.SigningKey:
         abort(Response(page, status=503, mimetype="text/html"))
 
 
+@bp.get("/issuer.json")
 @bp.get("/issuer")
 @allow(PUBLIC)
 def issuer():
-    """The issuer Profile, JSON-LD, at a stable URL."""
-    base = links.base_url()
-    return public_cache(
-        current_app.json.response(
-            {
-                "@context": [credential.VC_CONTEXT, credential.OB_CONTEXT],
-                "id": f"{base}/issuer",
-                "type": ["Profile"],
-                "name": current_app.config["SITE_NAME"],
-                "url": base + "/",
-            }
-        ),
-        3600,
+    """The issuer Profile at a stable URL: JSON-LD for programs (and `.json`), a page for
+    browsers; named from the site settings."""
+    from smresidency.admin.settings import site_settings
+
+    base, site = links.base_url(), site_settings()
+    data = {
+        "@context": [credential.VC_CONTEXT, credential.OB_CONTEXT],
+        "id": f"{base}/issuer",
+        "type": ["Profile"],
+        "name": site.organisation_name,
+        "url": base + "/",
+    }
+    if site.support_email:
+        data["email"] = site.support_email
+    if site.has_logo:
+        data["image"] = {"id": f"{base}/branding/logo?v={site.version}", "type": "Image"}
+    best = request.accept_mimetypes.best_match(
+        ["application/ld+json", "application/json", "text/html"], "application/json"
     )
+    if request.path.endswith(".json") or best != "text/html":
+        response = current_app.response_class(
+            current_app.json.dumps(data),
+            mimetype=best if best != "text/html" else "application/json",
+        )
+    else:
+        response = current_app.make_response(
+            render_template("certificates/issuer.html", issuer=data, site=site)
+        )
+    response.vary.add("Accept")
+    return public_cache(response, 3600)
 
 
 @bp.get("/.well-known/jwks.json")

@@ -56,6 +56,7 @@ def issue_if_eligible(enrolment_id: int) -> Certificate | None:
 
 
 def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
+    from smresidency.admin.settings import issuing_organisation
     from smresidency.auth.models import User
 
     cohort = db.session.get(Cohort, enrolment.cohort_id)
@@ -70,7 +71,7 @@ def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
         code=new_code(),
         recipient_name=printable(user.name),
         course_title=course.title,
-        organisation=course.organisation,
+        organisation=issuing_organisation(course.organisation),
         hours=course.hours,
         immersion_date=cohort.immersion_date,
         place=cohort.place or cohort.online_link or "",

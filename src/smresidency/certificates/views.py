@@ -48,13 +48,14 @@ def show(cert_id: int):
 @bp.get("/certificates/<int:cert_id>.pdf")
 @allow(SIGNED_IN)
 def pdf(cert_id: int):
+    from smresidency.admin.settings import certificate_signer
     from smresidency.certificates.pdf import certificate_pdf
 
     cert, _ = _own_or_404(cert_id)
     paper = request.args.get("paper", "a4")
     if paper not in ("a4", "letter"):
         abort(404)
-    body = certificate_pdf(cert, links.verify_url(cert), paper)
+    body = certificate_pdf(cert, links.verify_url(cert), paper, certificate_signer())
     return Response(
         body,
         mimetype="application/pdf",
