@@ -52,6 +52,7 @@ FACULTY = ("faculty", "admin")  # run their own cohort's immersion day
 ANY_COORDINATOR = ("coordinator", "other_coordinator", "admin")  # start a cohort
 ALL_STAFF = ("coordinator", "other_coordinator", "faculty", "instructor", "admin")
 EVERY_INSTRUCTOR = ("instructor", "faculty", "admin")  # course content is shared by all faculty
+API_STAFF = ALL_STAFF  # anyone who may read records for the hospital's systems
 
 ROUTES: dict[str, Route] = {
     "ops.healthz": Route(),
@@ -257,6 +258,26 @@ ROUTES: dict[str, Route] = {
     "certificates.expiring": Route(may=ANY_COORDINATOR),
     # no job 1 exists: the admin is told so, everyone else is refused first
     "jobs.retry": Route(args={"job_id": 1}, method="POST", may=ADMINS, overrides={"admin": 404}),
+    # the API reads only a Bearer token: a signed-in browser's cookie gets 401, like no one
+    "api.openapi": Route(),
+    "api.courses": Route(overrides=dict.fromkeys(ACTORS, 401)),
+    "api.cohorts": Route(overrides=dict.fromkeys(ACTORS, 401)),
+    "api.enrolments": Route(args=COHORT, overrides=dict.fromkeys(ACTORS, 401)),
+    "api.certificates": Route(args=COHORT, overrides=dict.fromkeys(ACTORS, 401)),
+    # staff make tokens for their own systems (tests/api); learners have no use for one
+    "api.tokens": Route(may=API_STAFF),
+    "api.create_token": Route(
+        method="POST",
+        data={"name": "matrix", "scopes": "read:cohorts", "days": "30"},
+        may=API_STAFF,
+    ),
+    # one's own tokens only; an id that is nobody's: 404
+    "api.revoke_token": Route(
+        args={"token_id": 999999},
+        method="POST",
+        may=API_STAFF,
+        overrides=dict.fromkeys(API_STAFF, 404),
+    ),
 }
 
 

@@ -88,6 +88,7 @@ MODEL_MODULES = (
     "smresidency.admin.models",
     "smresidency.jobs.models",
     "smresidency.sso.models",
+    "smresidency.api.models",
 )
 
 
@@ -158,6 +159,7 @@ def register_template_filters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each feature package's blueprint."""
     from smresidency.admin.views import bp as admin_bp
+    from smresidency.api.views import bp as api_bp
     from smresidency.auth import bp as auth_bp
     from smresidency.authoring.blueprint import bp as studio_bp
     from smresidency.catalog.views import bp as catalog_bp
@@ -185,6 +187,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         sso_bp,
         jobs_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
 
