@@ -28,7 +28,7 @@ import seed
 import server
 from checks import check_dashboard, check_verify, sign_in, verify_hits
 from options import parse_args
-from quizload import measure_quiz, prepare_quiz
+from quizload import BURST, BURST_TARGET_S, burst_quiz, measure_quiz, prepare_quiz
 from report import evaluate, table
 from settings import (
     ARGON2,
@@ -327,6 +327,16 @@ def run(args: argparse.Namespace) -> int:
         )
         endpoints.append(result)
 
+        say(f"burst: {BURST} quiz submissions at once, each answered, then read back …")
+        burst = burst_quiz(srv, args, subs, database, argon2)
+        say(
+            f"  {burst['sent']} sent in {burst.get('seconds', '-')} s (target < "
+            f"{BURST_TARGET_S:g} s): {burst.get('graded', 0)} graded, {burst.get('lost', 0)} "
+            f"lost, {burst.get('errors', 0)} errors; {burst.get('replayed', 0)} replayed "
+            f"changed {'something' if burst.get('changed_by_replay') else 'nothing'}  "
+            f"{'MET' if burst.get('met') else 'MISSED'}"
+        )
+
         workers = []
         for pid in srv.worker_pids():
             workers.append({"pid": pid, **server.memory(pid), "target_mb": WORKER_RSS_TARGET_MB})
@@ -405,6 +415,7 @@ def run(args: argparse.Namespace) -> int:
                 ],
             },
             "endpoints": endpoints,
+            "quiz_burst": burst,
             "pdf": pdf,
             "workers": workers,
             "master": master,

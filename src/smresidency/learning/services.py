@@ -1,6 +1,6 @@
 """Progress writes. Safe when the same learner clicks twice or two tabs race."""
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -48,26 +48,37 @@ def _module_completed(user_id: int, module_id: int) -> None:
     The summary row was recomputed (and, on PostgreSQL, locked) in this flush, so a learner
     finishing two modules at once in two tabs still has one of them see both complete.
     """
-    from smresidency.catalog.models import Module
     from smresidency.certificates.services import issue_if_eligible
-    from smresidency.cohorts.models import Enrolment
-    from smresidency.learning.models import EnrolmentSummary
 
-    other = aliased(Module)
-    live = (
-        select(func.count(other.id))
-        .where(other.course_id == Enrolment.course_id, other.retired.is_(False))
-        .correlate(Enrolment)
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        select(Enrolment.id, EnrolmentSummary.modules_complete, live)
-        .join(Module, Module.course_id == Enrolment.course_id)
-        .join(EnrolmentSummary, EnrolmentSummary.enrolment_id == Enrolment.id)
-        .where(Enrolment.user_id == user_id, Module.id == module_id)
-    ).first()
+    row = db.session.execute(_gate(), {"user_id": user_id, "module_id": module_id}).first()
     if row is not None and row[1] >= row[2]:
         issue_if_eligible(row[0])
+
+
+_GATE: list = []
+
+
+def _gate():
+    """The enrolment, its complete live modules and the course's live modules; built once."""
+    if not _GATE:
+        from smresidency.catalog.models import Module
+        from smresidency.cohorts.models import Enrolment
+        from smresidency.learning.models import EnrolmentSummary
+
+        other = aliased(Module)
+        live = (
+            select(func.count(other.id))
+            .where(other.course_id == Enrolment.course_id, other.retired.is_(False))
+            .correlate(Enrolment)
+            .scalar_subquery()
+        )
+        _GATE.append(
+            select(Enrolment.id, EnrolmentSummary.modules_complete, live)
+            .join(Module, Module.course_id == Enrolment.course_id)
+            .join(EnrolmentSummary, EnrolmentSummary.enrolment_id == Enrolment.id)
+            .where(Enrolment.user_id == bindparam("user_id"), Module.id == bindparam("module_id"))
+        )
+    return _GATE[0]
 
 
 def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProgress:

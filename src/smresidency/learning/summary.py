@@ -5,7 +5,7 @@ retired) goes through the session; after each flush the touched enrolments' summ
 recomputed from the raw tables in two statements, so the dashboard reads one row per learner.
 """
 
-from sqlalchemy import and_, case, event, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from smresidency.catalog.models import Module
@@ -66,33 +66,43 @@ def figures(enrolment_id):
 
 def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
     """Bring the summaries of these enrolments (or of these learners or courses) up to date."""
+    insert_missing, lock, refresh = _statements()
+    params = {"eids": list(enrolment_ids), "uids": list(user_ids), "cids": list(course_ids)}
+    connection.execute(insert_missing, params)
+    if connection.dialect.name != "sqlite":
+        # lock first, then compute in a fresh statement: under READ COMMITTED the UPDATE's
+        # subqueries then see whatever a concurrent change to the same enrolment committed
+        connection.execute(lock, params)
+    connection.execute(refresh, params)
+
+
+_BUILT: list = []
+
+
+def _statements() -> list:
+    """Built once per process (a flush that changes progress runs them; building is costly)."""
+    if _BUILT:
+        return _BUILT
     Enrolment = _tables()[0]
     chosen = select(Enrolment.id).where(
         or_(
-            Enrolment.id.in_(list(enrolment_ids)),
-            Enrolment.user_id.in_(list(user_ids)),
-            Enrolment.course_id.in_(list(course_ids)),
+            Enrolment.id.in_(bindparam("eids", expanding=True)),
+            Enrolment.user_id.in_(bindparam("uids", expanding=True)),
+            Enrolment.course_id.in_(bindparam("cids", expanding=True)),
         )
     )
     have = select(EnrolmentSummary.enrolment_id).where(
         EnrolmentSummary.enrolment_id == Enrolment.id
     )
-    connection.execute(
-        insert(EnrolmentSummary).from_select(["enrolment_id"], chosen.where(~have.exists()))
+    mine = EnrolmentSummary.enrolment_id.in_(chosen)
+    _BUILT.extend(
+        [
+            insert(EnrolmentSummary).from_select(["enrolment_id"], chosen.where(~have.exists())),
+            select(EnrolmentSummary.enrolment_id).where(mine).with_for_update(),
+            update(EnrolmentSummary).where(mine).values(figures(EnrolmentSummary.enrolment_id)),
+        ]
     )
-    if connection.dialect.name != "sqlite":
-        # lock first, then compute in a fresh statement: under READ COMMITTED the UPDATE's
-        # subqueries then see whatever a concurrent change to the same enrolment committed
-        connection.execute(
-            select(EnrolmentSummary.enrolment_id)
-            .where(EnrolmentSummary.enrolment_id.in_(chosen))
-            .with_for_update()
-        )
-    connection.execute(
-        update(EnrolmentSummary)
-        .where(EnrolmentSummary.enrolment_id.in_(chosen))
-        .values(figures(EnrolmentSummary.enrolment_id))
-    )
+    return _BUILT
 
 
 def _note_object(obj, pending: tuple[set, set, set, list]) -> None:
