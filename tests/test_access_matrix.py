@@ -69,6 +69,8 @@ ROUTES: dict[str, Route] = {
     ),
     "auth.logout": Route(method="POST"),
     "auth.account": Route(),
+    "auth.profile": Route(method="POST"),
+    "auth.download_data": Route(method="POST"),
     "auth.sign_out_everywhere": Route(method="POST", data={"confirm": "y"}),
     # one's own devices only (tests/auth/test_devices.py); an id that is nobody's: 404
     "auth.sign_out_device": Route(
@@ -108,7 +110,10 @@ ROUTES: dict[str, Route] = {
     "cohorts.override": Route(
         args={**COHORT, "user_id": "@learner"}, method="POST", may=COORDINATORS
     ),
+    "cohorts.join_by_code": Route(),
+    "cohorts.rotate_code": Route(args=COHORT, method="POST", may=COORDINATORS),
     "cohorts.programme": Route(may=ADMINS),
+    "admin.erase_person": Route(args={"user_id": "@learner"}, may=ADMINS),
     "cohorts.import_upload": Route(args=COHORT, may=COORDINATORS),
     "cohorts.import_confirm": Route(args=COHORT, method="POST", may=COORDINATORS),
     "cohorts.remind": Route(args=COHORT, may=COORDINATORS),

@@ -42,8 +42,24 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quiz_override")),
     )
     op.create_index("ix_quiz_override_user_module", "quiz_override", ["user_id", "module_id"])
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(
+            sa.Column("timezone", sa.String(length=64), nullable=False, server_default="")
+        )
+        batch.add_column(
+            sa.Column("reminder_mail", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
+    with op.batch_alter_table("cohort") as batch:
+        batch.add_column(sa.Column("join_code", sa.String(length=7), nullable=True))
+        batch.create_unique_constraint(batch.f("uq_cohort_join_code"), ["join_code"])
 
 
 def downgrade():
+    with op.batch_alter_table("cohort") as batch:
+        batch.drop_constraint("uq_cohort_join_code", type_="unique")
+        batch.drop_column("join_code")
+    with op.batch_alter_table("user") as batch:
+        batch.drop_column("reminder_mail")
+        batch.drop_column("timezone")
     op.drop_index("ix_quiz_override_user_module", table_name="quiz_override")
     op.drop_table("quiz_override")

@@ -56,6 +56,7 @@ class Defaults:
     CSV_MAX_BYTES = 1024 * 1024
     CSV_MAX_ROWS = 1000
     REMINDER_MIN_INTERVAL_HOURS = 72
+    ERASURE_KEEPS_CERTIFICATES = False  # retention: erasure keeps certificates (docs/privacy.md)
     CHECKIN_GRACE_MINUTES = 60  # QR codes work this long before and after the immersion day
     REMINDER_DUE_DAYS = 7
     PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app

@@ -69,7 +69,8 @@ def test_finished_course_without_a_cohort_says_what_comes_next(app, client, logi
     _finish(app, client, course, user.id)
     page = client.get(f"/courses/{course}").get_data(as_text=True)
     assert "You have completed every online module" in page
-    assert "Ask your coordinator to enrol you" in page
+    assert "Join your cohort</a> with the code your coordinator gave you" in page
+    assert 'href="/join"' in page  # the next step is a link, not a dead end
     assert "Continue where you left off" not in page
 
 

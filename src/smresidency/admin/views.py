@@ -136,4 +136,4 @@ def send_reset_link(user_id: int):
     return redirect(url_for("admin.person", user_id=user_id))
 
 
-from smresidency.admin import views_audit, views_site  # noqa: E402, F401
+from smresidency.admin import views_audit, views_erase, views_site  # noqa: E402, F401

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smresidency.db import Base, utcnow
@@ -31,6 +32,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the learner's own IANA zone ("" = the cohort's or the site's) and reminder-mail choice
+    timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    reminder_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

@@ -24,6 +24,7 @@ from smresidency.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from smresidency.auth.profile import ProfileForm, update_profile
 
 
 def _safe_next(target: str | None) -> str:
@@ -134,13 +135,30 @@ def account():
             _start_session(current_user._get_current_object())
             flash("Your password is changed. Other sessions have been signed out.", "success")
             return redirect(url_for("auth.account"))
+    return _account_page(form, ProfileForm(obj=current_user))
+
+
+def _account_page(form, profile, status: int = 200):
     return render_template(
         "auth/account.html",
         form=form,
+        profile=profile,
         everywhere=ConfirmForm(),
         devices=queries.devices_of(current_user),
         this_device=current_user.current_device,
-    )
+    ), status
+
+
+@bp.post("/account/profile")
+@allow(SIGNED_IN)
+def profile():
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _account_page(ChangePasswordForm(formdata=None), form, 422)
+    user = current_user._get_current_object()
+    update_profile(user, form.name.data, form.timezone.data, form.reminder_mail.data)
+    flash("Your settings are saved.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/account/devices/<int:device_id>/sign-out")

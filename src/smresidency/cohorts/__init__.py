@@ -6,6 +6,7 @@ bp = Blueprint("cohorts", __name__)
 
 from smresidency.cohorts import (  # noqa: E402, F401
     views,
+    views_codes,
     views_dashboard,
     views_import,
     views_overrides,

@@ -39,6 +39,7 @@ class Cohort(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise_on_sql")
+    join_code: Mapped[str | None] = mapped_column(String(7), unique=True)  # e.g. "K7Q-4PM"
 
 
 class CohortStaff(Base):

@@ -89,6 +89,7 @@ def roster(cohort: Cohort, now: datetime | None = None) -> Roster:
             Enrolment.cohort_id == cohort.id,
             Enrolment.status == "active",
             User.active.is_(True),
+            User.reminder_mail.is_(True),  # the learner's own choice on their account page
         )
         .order_by(User.name, User.id)
     ).all()

@@ -57,8 +57,8 @@ def module(course_slug: str, module_slug: str):
         overrides = overrides_for(current_user.id, state.module.id, attempts, version.quiz)
         standing = quiz_standing(attempts, version.quiz, overrides)
     zone = None
-    if attempts:  # times are shown only once there are attempts
-        zone = queries.learner_zone(current_user.id, outline.course.id)
+    if attempts:  # times are shown only once there are attempts; the learner's own zone wins
+        zone = current_user.timezone or queries.learner_zone(current_user.id, outline.course.id)
     return render_template(
         "learning/module.html",
         outline=outline,

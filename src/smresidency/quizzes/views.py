@@ -107,7 +107,7 @@ def result(token: str):
         next_state=next_state,
         finished=finished,
         zone=(
-            learning_queries.learner_zone(current_user.id, view.course.id)
+            current_user.timezone or learning_queries.learner_zone(current_user.id, view.course.id)
             if standing.next_open_at
             else None
         ),
