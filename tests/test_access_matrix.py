@@ -71,6 +71,10 @@ ROUTES: dict[str, Route] = {
     "auth.account": Route(),
     "auth.profile": Route(method="POST"),
     "auth.download_data": Route(method="POST"),
+    "auth.change_email": Route(method="POST"),
+    "auth.confirm_email": Route(
+        args={"token": "not-a-valid-link"}, overrides=dict.fromkeys(ACTORS, 404)
+    ),
     "auth.sign_out_everywhere": Route(method="POST", data={"confirm": "y"}),
     # one's own devices only (tests/auth/test_devices.py); an id that is nobody's: 404
     "auth.sign_out_device": Route(
@@ -185,6 +189,8 @@ ROUTES: dict[str, Route] = {
         data={"decision": "confirm"},
         may=FACULTY,
     ),
+    # several at once (none ticked here: refused with a message), faculty of the cohort only
+    "immersion.confirm_evidence": Route(args=COHORT, method="POST", data={}, may=FACULTY),
     "plans.edit": Route(args={"course_slug": COURSE}),
     "plans.print_view": Route(args={"course_slug": COURSE}),
     "plans.autosave": Route(
@@ -282,6 +288,14 @@ ROUTES: dict[str, Route] = {
         method="POST",
         may=API_STAFF,
         overrides=dict.fromkeys(API_STAFF, 404),
+    ),
+    # webhooks are the admins' (tests/webhooks); no delivery 999999 exists: the admin gets 404
+    "webhooks.index": Route(may=ADMINS),
+    "webhooks.register": Route(
+        method="POST", data={"url": "not a url", "events": "plan.accepted"}, may=ADMINS
+    ),
+    "webhooks.resend": Route(
+        args={"delivery_id": 999999}, method="POST", may=ADMINS, overrides={"admin": 404}
     ),
 }
 

@@ -130,3 +130,24 @@ def return_evidence(row: CheckOff, note: str, by_id: int) -> None:
 def _require_evidence(row: CheckOff) -> None:
     if not row.evidence_state or not row.evidence_url:
         raise EvidenceError("Nothing has been submitted for this item yet.")
+
+
+def confirm_many(rows: list[CheckOff], wanted: set[int], by_id: int) -> int:
+    """Confirm every one of `wanted` or none: EvidenceError names what stopped the batch."""
+    found = {r.id for r in rows}
+    if not wanted:
+        raise EvidenceError("Tick at least one link to confirm.")
+    if found != wanted:
+        raise EvidenceError(
+            "Nothing was confirmed: some of the links you ticked are no longer in this queue "
+            "(a learner may have withdrawn). Reload the page and try again."
+        )
+    already = [r for r in rows if r.evidence_state == "confirmed"]
+    if already:
+        raise EvidenceError(
+            f"Nothing was confirmed: {len(already)} of the links you ticked had already been "
+            "confirmed, perhaps by a colleague. Reload the page and try again."
+        )
+    for row in rows:
+        confirm(row, by_id)
+    return len(rows)

@@ -78,3 +78,7 @@ class CheckinCodeForm(FlaskForm):
         description="The 6 characters under the QR code on the screen, e.g. K7P2MX.",
         validators=[DataRequired("Type the code shown on the screen."), Length(max=20)],
     )
+
+
+class BulkConfirmForm(FlaskForm):
+    """Only the CSRF token: the ticked ids are read as a list, every one checked in the query."""

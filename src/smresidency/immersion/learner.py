@@ -104,12 +104,40 @@ class Evidence:
         return self.row.evidence_state == "submitted"
 
 
+STATUSES = {"submitted": "Waiting for review", "returned": "Asked again", "confirmed": "Confirmed"}
+
+
 @dataclass
 class Queue:
+    """A cohort's evidence after the filters; `learners` and `items` are the filters' choices."""
+
     cohort: Cohort
     course: Course
     waiting: list[Evidence]
     reviewed: list[Evidence]
+    learners: list[tuple[int, str]] = field(default_factory=list)
+    items: list[tuple[str, str]] = field(default_factory=list)
+    total: int = 0
+
+    def narrowed(self, learner: int | None, item: str, status: str) -> "Queue":
+        """The same queue with only the entries matching every filter that is set."""
+
+        def keep(e: Evidence) -> bool:
+            return (
+                (learner is None or e.row.enrolment_id == learner)
+                and (not item or e.row.item_id == item)
+                and (not status or e.row.evidence_state == status)
+            )
+
+        return Queue(
+            self.cohort,
+            self.course,
+            [e for e in self.waiting if keep(e)],
+            [e for e in self.reviewed if keep(e)],
+            self.learners,
+            self.items,
+            self.total,
+        )
 
 
 def _last_submitted():
@@ -164,11 +192,39 @@ def evidence_queue(cohort: Cohort) -> Queue:
     """
     course = db.session.get(Course, cohort.course_id)
     titles = {i["id"]: i["title"] for i in items(course)}
-    waiting, reviewed = [], []
+    waiting, reviewed, learners = [], [], {}
     for row, name, submitted_at in _evidence_rows(cohort.id):
         entry = Evidence(row, name, titles.get(row.item_id, row.item_id), as_utc(submitted_at))
         (waiting if entry.waiting else reviewed).append(entry)
-    return Queue(cohort=cohort, course=course, waiting=waiting, reviewed=reviewed)
+        learners[row.enrolment_id] = name
+    shown = {e.row.item_id for e in (*waiting, *reviewed)}
+    return Queue(
+        cohort=cohort,
+        course=course,
+        waiting=waiting,
+        reviewed=reviewed,
+        learners=sorted(learners.items(), key=lambda pair: (pair[1].casefold(), pair[0])),
+        items=[(i["id"], i["title"]) for i in items(course) if i["id"] in shown],
+        total=len(waiting) + len(reviewed),
+    )
+
+
+def evidence_for_confirming(cohort_id: int, ids: list[int]) -> list[CheckOff]:
+    """The check-offs of these ids with evidence in this cohort, their learners locked."""
+    stmt = (
+        select(CheckOff)
+        .join(Enrolment, Enrolment.id == CheckOff.enrolment_id)
+        .where(
+            Enrolment.cohort_id == cohort_id,
+            Enrolment.status == "active",
+            CheckOff.id.in_(ids),
+            CheckOff.evidence_state != "",
+            CheckOff.evidence_url != "",
+        )
+        .order_by(CheckOff.enrolment_id, CheckOff.id)
+    )
+    # enrolments first, in id order, as every tick locks them: batches and ticks queue up
+    return list(db.session.scalars(stmt.with_for_update(of=Enrolment)))
 
 
 def evidence_in_cohort(cohort_id: int, check_off_id: int) -> CheckOff | None:

@@ -1,13 +1,13 @@
 """The learner's immersion page and workshop evidence: a link submitted, confirmed or returned."""
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.cohorts.access import taught_cohort_or_none
 from smresidency.cohorts.chart import long_date
 from smresidency.immersion import bp, calendar, evidence, learner
-from smresidency.immersion.forms import evidence_form, review_form
+from smresidency.immersion.forms import BulkConfirmForm, evidence_form, review_form
 
 
 def _my_day_or_404(course_slug: str) -> learner.MyDay:
@@ -80,8 +80,25 @@ def _taught_or_404(cohort_id: int):
     return taught_cohort_or_none(current_user, cohort_id) or abort(404)
 
 
-def _render_queue(cohort, bound=None, status: int = 200):
-    queue = learner.evidence_queue(cohort)
+def _filters(source) -> dict:
+    """The queue's filters from a query string or a form; anything malformed reads as unset."""
+    raw = (source.get("learner") or "").strip()
+    status = (source.get("status") or "").strip()
+    return {
+        "learner": int(raw) if raw.isdigit() and len(raw) < 12 else None,
+        "item": (source.get("item") or "").strip()[:64],
+        "status": status if status in learner.STATUSES else "",
+    }
+
+
+def _queue_url(cohort_id: int, filters: dict) -> str:
+    kept = {k: v for k, v in filters.items() if v not in (None, "")}
+    return url_for("immersion.evidence_queue", cohort_id=cohort_id, **kept)
+
+
+def _render_queue(cohort, bound=None, status: int = 200, filters=None, bulk_error=None):
+    filters = filters or _filters(request.args)
+    queue = learner.evidence_queue(cohort).narrowed(**filters)
     entries = (*queue.waiting, *queue.reviewed)
     forms = {e.row.id: review_form(e.row.id) for e in entries}
     problem = None
@@ -96,7 +113,15 @@ def _render_queue(cohort, bound=None, status: int = 200):
             "message": "The form expired. Please submit it again." if expired else "",
         }
     page = render_template(
-        "immersion/evidence_queue.html", queue=queue, forms=forms, problem=problem
+        "immersion/evidence_queue.html",
+        queue=queue,
+        forms=forms,
+        problem=problem,
+        filters=filters,
+        statuses=learner.STATUSES,
+        bulk=BulkConfirmForm(formdata=None),
+        bulk_error=bulk_error,
+        back=_queue_url(cohort.id, filters),
     )
     return page, status
 
@@ -115,7 +140,7 @@ def review_evidence(cohort_id: int, check_off_id: int):
     form = review_form(check_off_id, bound=True)
     if not form.validate_on_submit():
         return _render_queue(cohort, bound=(check_off_id, form), status=422)
-    queue_url = url_for("immersion.evidence_queue", cohort_id=cohort.id)
+    queue_url = _queue_url(cohort.id, _filters(request.form))
     if form.decision.data == "confirm":
         changed = evidence.confirm(row, current_user.id)
         flash(
@@ -127,8 +152,32 @@ def review_evidence(cohort_id: int, check_off_id: int):
         except evidence.EvidenceError as err:
             form.note.errors = [str(err)]
             return _render_queue(cohort, bound=(check_off_id, form), status=422)
-        flash("Returned to the learner with your note.", "success")
+        flash("Asked again: the learner sees your note on their immersion page.", "success")
     return redirect(queue_url)
+
+
+@bp.post("/cohorts/<int:cohort_id>/evidence/confirm")
+@allow("instructor")
+def confirm_evidence(cohort_id: int):
+    cohort = _taught_or_404(cohort_id)
+    filters = _filters(request.form)
+    form = BulkConfirmForm()
+    if not form.validate_on_submit():
+        return _render_queue(
+            cohort, filters=filters, status=422, bulk_error="The form expired. Nothing was saved."
+        )
+    raw = request.form.getlist("ids")
+    wanted = {int(v) for v in raw if v.isdigit() and len(v) < 12}
+    if len(wanted) != len(set(raw)):
+        abort(404)
+    rows = learner.evidence_for_confirming(cohort.id, sorted(wanted))
+    try:
+        count = evidence.confirm_many(rows, wanted, current_user.id)
+    except evidence.EvidenceError as err:
+        status = 409 if wanted else 422
+        return _render_queue(cohort, filters=filters, status=status, bulk_error=str(err))
+    flash(f"Confirmed {count} link{'' if count == 1 else 's'}: the items are ticked.", "success")
+    return redirect(_queue_url(cohort.id, filters))
 
 
 @bp.get("/courses/<course_slug>/immersion/immersion-day.ics", endpoint="calendar")
