@@ -138,11 +138,14 @@ def account():
     return _account_page(form, ProfileForm(obj=current_user))
 
 
-def _account_page(form, profile, status: int = 200):
+def _account_page(form, profile, status: int = 200, email_form=None):
+    from smresidency.auth.email_change import ChangeEmailForm
+
     return render_template(
         "auth/account.html",
         form=form,
         profile=profile,
+        email_form=email_form or ChangeEmailForm(formdata=None),
         everywhere=ConfirmForm(),
         devices=queries.devices_of(current_user),
         this_device=current_user.current_device,
