@@ -5,8 +5,8 @@ Revises: 0015
 
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0016"
 down_revision = "0015"
@@ -15,8 +15,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("cohort") as batch:
+        batch.add_column(
+            sa.Column("posting_mode", sa.String(20), nullable=False, server_default="sandbox")
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("cohort") as batch:
+        batch.drop_column("posting_mode")

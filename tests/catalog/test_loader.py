@@ -138,7 +138,9 @@ def test_real_course_lesson_length_and_quiz(real_course, index):
 def test_real_course_immersion_checklist(real_course):
     immersion = real_course.immersion
     assert immersion is not None
-    assert 10 <= len(immersion.items) <= 14
+    assert 14 <= len(immersion.items) <= 16
+    assert len(immersion.agenda) >= 10
+    assert immersion.agenda[0].start <= "09:00" and immersion.agenda[-1].end >= "16:30"
     ids = [item.id for item in immersion.items]
     assert len(set(ids)) == len(ids)
     for item in immersion.items:

@@ -19,7 +19,7 @@ PAGE = "/courses/social-media-residency/immersion"
 ITEM_TITLES = [
     "Check in for the day",
     "Welcome, ground rules and policy briefing",
-    "Live demo chat on Twitter/X",
+    "Demo chat on X or its alternative",
     "Publish a Facebook page post",
     "Post to Instagram with alt text",
     "Create a Pinterest pin and board",
@@ -28,8 +28,11 @@ ITEM_TITLES = [
     "Record a short captioned video",
     "Measurement tools exercise",
     "Follow a professional peer network",
+    "Alt-text and caption check",
+    "Crisis drill",
     "Social media strategy and tactics plan",
     "Rate yourself after the residency",
+    "Take down practice posts",
 ]
 
 
@@ -56,7 +59,7 @@ def test_the_day_and_every_item_of_the_checklist(app, client, login_as, world):
     assert re.findall(r'<h2 class="checklist-title">([^<]+)</h2>', page) == [
         t.replace("'", "&#39;") for t in ITEM_TITLES
     ]
-    assert "0 of 11 required items done." in page
+    assert "0 of 14 required items done." in page
     check_in = item_html(page, "check-in")
     assert "Not yet" in check_in and "Required" in check_in and "Faculty tick this" in check_in
     pinterest = item_html(page, "pinterest-board")
@@ -84,7 +87,7 @@ def test_each_item_shows_where_it_stands_for_the_learner(app, client, login_as, 
         evidence.return_evidence(blog, "The link is to a draft; publish it first.", world["fay"].id)
         db.session.commit()
     page = text_of(client.get(PAGE))
-    assert "2 of 11 required items done." in page
+    assert "2 of 14 required items done." in page
     assert "Done" in item_html(page, "check-in")
     facebook = item_html(page, "facebook-post")
     assert "Not yet" in facebook
@@ -105,7 +108,7 @@ def test_a_refused_link_keeps_the_page_and_names_the_item(client, login_as, worl
     login_as(user=world["ann"])
     page = text_of(submit(client, "live-chat", "ftp://example.org/x"))
     assert '<div class="form-errors" role="alert">' in page
-    assert "Go to “Live demo chat on Twitter/X”" in page
+    assert "Go to “Demo chat on X or its alternative”" in page
     assert 'value="ftp://example.org/x"' in item_html(page, "live-chat")
     assert 'value=""' in item_html(page, "facebook-post")  # the other forms stay empty
 
@@ -123,7 +126,7 @@ def test_the_page_never_shows_other_learners(app, client, login_as, world):
     page = text_of(client.get(PAGE))
     for trace in ("Ben Baker", "ben-secret-post", "private feedback", "Cat Cole", "Autumn"):
         assert trace not in page
-    assert "0 of 11 required items done." in page
+    assert "0 of 14 required items done." in page
     assert "Not yet" in item_html(page, "check-in")
 
 

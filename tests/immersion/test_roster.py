@@ -62,13 +62,13 @@ def test_faculty_see_every_active_learner_and_item(app, client, login_as, day):
     assert names == ["Abe Adams", "Bea Brown", "Cleo Carter"]  # sorted by name
     assert "Welcome, ground rules and policy briefing" in html
     assert "Create a Pinterest pin and board" in html
-    assert html.count(">Optional<") == 2 and html.count(">Required<") == 11
+    assert html.count(">Optional<") == 2 and html.count(">Required<") == 14
     assert "Faculty tick" in html and "Learner submits" in html
-    # 13 items: 10 toggles, attendance by hand (with a reason), plan and rating derived
-    assert html.count('<button type="submit" class="tick-button"') == 3 * 10
+    # 16 items: 13 toggles, attendance by hand (with a reason), plan and rating derived
+    assert html.count('<button type="submit" class="tick-button"') == 3 * 13
     assert html.count(">Check in by hand<") == 3
     assert html.count(">No plan yet<") == 3 and html.count(">Not rated yet<") == 3
-    assert html.count("Not yet") == 3 * 11
+    assert html.count("Not yet") == 3 * 14
     assert "Dr Otto" not in html and day["other_learner"].name not in html
     assert 'src="/static/js/roster.js"' in html and "style=" not in html
 
@@ -251,7 +251,7 @@ def test_admins_may_tick(app, client, login_as, day):
     login_as("admin")
     eid = enrolment_of(app, day["learners"][0])
     # every item but the unticked attendance and the two derived items is a toggle
-    assert client.get(roster_url(day)).get_data(as_text=True).count("tick-form") == 3 * 10
+    assert client.get(roster_url(day)).get_data(as_text=True).count("tick-form") == 3 * 13
     assert client.post(toggle_url(day, eid), data={"checked": "1"}).status_code == 303
 
 
@@ -299,4 +299,6 @@ def test_empty_cohort_says_so(app, client, login_as, make_user, make_cohort, syn
     cohort_id, _ = make_cohort(synced_course, faculty=[faculty])
     login_as(user=faculty)
     html = client.get(f"/cohorts/{cohort_id}/roster").get_data(as_text=True)
-    assert "Nobody is enrolled in this cohort yet" in html and "<table" not in html
+    assert "Nobody is enrolled in this cohort yet" in html
+    assert '<table class="data roster"' not in html
+    assert "<caption>Agenda for the day</caption>" in html  # the day is planned all the same

@@ -7,6 +7,7 @@ from smresidency.catalog.problems import Reporter, check_keys, yaml_mapping
 
 ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SETTING = re.compile(r"^[a-z_]+\s*:")
+AGENDA_LINE = re.compile(r"^(\d{2}):(\d{2})\s*[-\u2013]\s*(\d{2}):(\d{2})\s+(\S.*)$")
 LEVEL_LINE = re.compile(r"^- \*{0,2}([A-Za-z][\w ]*?)\*{0,2}:\*{0,2}\s+(.+)$")
 ITEM_KINDS = ("attendance", "hands-on", "plan", "self-rating")
 COMPLETED_BY = ("faculty", "learner")
@@ -34,11 +35,20 @@ class ImmersionItem:
 
 
 @dataclass
+class AgendaSlot:
+    start: str  # "09:00"
+    end: str
+    title: str
+    line: int
+
+
+@dataclass
 class Immersion:
     title: str
     intro: str
     items: list[ImmersionItem]
     text: str
+    agenda: list[AgendaSlot] = field(default_factory=list)
 
 
 @dataclass
@@ -125,7 +135,10 @@ def parse_immersion(text: str, report: Reporter) -> Immersion | None:
     intro, blocks = _blocks(body, body_line, report)
     items, seen = [], {}
     allowed = {"id": str, "kind": str, "required": bool, "completed_by": str}
+    agenda = _agenda(body, body_line, report)
     for b in blocks:
+        if b.level == 2 and b.title.lower() == "agenda":
+            continue
         if b.level != 2:
             report(b.line, "checklist items are `##` headings")
             continue
@@ -155,7 +168,44 @@ def parse_immersion(text: str, report: Reporter) -> Immersion | None:
         )
     if not items:
         report(body_line, "the checklist has no items (each is a `##` heading with settings)")
-    return Immersion(str(data.get("title") or ""), intro, items, text)
+    return Immersion(str(data.get("title") or ""), intro, items, text, agenda)
+
+
+def _agenda(body: str, body_line: int, report: Reporter) -> list[AgendaSlot]:
+    """`## Agenda`: one `HH:MM-HH:MM Title` line per slot, in time order, none overlapping."""
+    lines = body.split("\n")
+    starts = [i for i, x in enumerate(lines) if x.strip().lower() == "## agenda"]
+    if not starts:
+        return []
+    slots: list[AgendaSlot] = []
+    for i in range(starts[0] + 1, len(lines)):
+        raw = lines[i].strip()
+        if raw.startswith("#"):
+            break
+        if not raw:
+            continue
+        line = body_line + i
+        m = AGENDA_LINE.match(raw)
+        if not m:
+            report(line, "agenda lines are `HH:MM-HH:MM Title`, e.g. `09:00-09:30 Check in`")
+            continue
+        h1, m1, h2, m2, title = m.groups()
+        if int(h1) > 23 or int(h2) > 23 or int(m1) > 59 or int(m2) > 59:
+            report(line, f"`{raw[:11]}` is not a time of day (00:00 to 23:59)")
+            continue
+        start, end = f"{h1}:{m1}", f"{h2}:{m2}"
+        if end <= start:
+            report(line, f"agenda slot ends ({end}) before or when it starts ({start})")
+            continue
+        if slots and start < slots[-1].end:
+            report(
+                line, f"agenda slot starts at {start}, before the one above ends at {slots[-1].end}"
+            )
+            continue
+        slots.append(AgendaSlot(start, end, title.strip(), line))
+    if not slots:
+        report(body_line + starts[0], "`## Agenda` has no `HH:MM-HH:MM Title` lines")
+    return slots
 
 
 def parse_plan(text: str, report: Reporter) -> Plan | None:

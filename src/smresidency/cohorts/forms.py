@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 
 from smresidency.cohorts.models import PROFESSIONS
+from smresidency.cohorts.posting import DEFAULT_POSTING_MODE, POSTING_MODES
 from smresidency.db import utcnow
 from smresidency.text import NoControlCharacters, clean_name
 
@@ -115,6 +116,13 @@ class CohortForm(FlaskForm):
         default=20,
         description="No more than 8 residents per faculty member is recommended.",
         validators=[InputRequired(), NumberRange(min=1, max=500)],
+    )
+    posting_mode = SelectField(
+        "Posting on the immersion day",
+        choices=list(POSTING_MODES.items()),
+        default=DEFAULT_POSTING_MODE,
+        description="The approved alternative to public posts on personal accounts, "
+        "used for every posting exercise of this cohort.",
     )
     faculty = SelectMultipleField("Faculty (instructors)", coerce=int)
     coordinators = SelectMultipleField("Coordinators", coerce=int)

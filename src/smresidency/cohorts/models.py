@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smresidency.auth.models import User
 from smresidency.catalog.models import Course
+from smresidency.cohorts.posting import posting_mode_label
 from smresidency.db import Base, utcnow
 
 PROFESSIONS = ("clinician", "education", "management", "communications", "support")
@@ -33,12 +34,21 @@ class Cohort(Base):
     place: Mapped[str] = mapped_column(String(300), default="")
     online_link: Mapped[str] = mapped_column(String(500), default="")
     capacity: Mapped[int] = mapped_column(default=20)
+    # issue 18: the approved alternative to public posts on the day (cohorts/posting.py)
+    posting_mode: Mapped[str] = mapped_column(
+        String(20), default="sandbox", server_default="sandbox"
+    )
     invite_nonce: Mapped[str] = mapped_column(String(32), default=new_invite_nonce)
     # the .ics invite's SEQUENCE: calendars replace the event only when it goes up
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     course: Mapped[Course] = relationship(lazy="raise_on_sql")
+
+    @property
+    def posting_mode_label(self) -> str:
+        """The approved alternative to public posts, in the words learners see."""
+        return posting_mode_label(self.posting_mode)
     join_code: Mapped[str | None] = mapped_column(String(7), unique=True)  # e.g. "K7Q-4PM"
 
 

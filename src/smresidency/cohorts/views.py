@@ -52,7 +52,15 @@ def _save(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
     """Apply a valid form; on a refusal, attach the message to the form and return None."""
     fields = {
         name: getattr(form, name).data
-        for name in ("course_id", "name", "immersion_date", "timezone", "place", "capacity")
+        for name in (
+            "course_id",
+            "name",
+            "immersion_date",
+            "timezone",
+            "place",
+            "capacity",
+            "posting_mode",
+        )
     }
     fields["online_link"] = form.online_link.data or ""
     fields["place"] = fields["place"] or ""
