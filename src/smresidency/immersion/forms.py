@@ -28,7 +28,6 @@ class EvidenceForm(FlaskForm):
     url = URLField(
         "Link to what you published",
         filters=[_strip],
-        description="The public address of your post, e.g. https://www.facebook.com/…",
         validators=[NoControlCharacters(), WebAddress()],
     )
 
@@ -59,9 +58,34 @@ def _own_ids(form: FlaskForm, suffix: str, *names: str) -> FlaskForm:
     return form
 
 
-def evidence_form(item_id: str, bound: bool = False) -> EvidenceForm:
+# the example address each workshop's hint shows, chosen by a word in the item's id or title
+EXAMPLE_ADDRESSES = (
+    (("twitter", "live-chat", "chat"), "https://x.com/yourname/status/…"),
+    (("facebook",), "https://www.facebook.com/yourpage/posts/…"),
+    (("instagram",), "https://www.instagram.com/p/…"),
+    (("pinterest", "pin"), "https://www.pinterest.com/yourname/your-board/"),
+    (("blog",), "https://yourblog.example.org/2025/03/your-post"),
+    (("video", "youtube"), "https://www.youtube.com/watch?v=…"),
+    (("linkedin", "peer"), "https://www.linkedin.com/in/yourname/"),
+)
+GENERIC_EXAMPLE = "https://www.example.org/your-post"
+
+
+def example_address(item_id: str, title: str = "") -> str:
+    """A hint that fits the workshop: the platform the item is about, or a neutral address."""
+    words = f"{item_id} {title}".lower()
+    for keys, example in EXAMPLE_ADDRESSES:
+        if any(key in words for key in keys):
+            return example
+    return GENERIC_EXAMPLE
+
+
+def evidence_form(item_id: str, bound: bool = False, title: str = "") -> EvidenceForm:
     """The evidence form of one item; bound to the request only for the item just posted."""
     form = EvidenceForm() if bound else EvidenceForm(formdata=None)
+    form.url.description = (
+        f"The public address of your post, e.g. {example_address(item_id, title)}"
+    )
     return _own_ids(form, item_id, "url")
 
 

@@ -19,7 +19,11 @@ def _my_day_or_404(course_slug: str) -> learner.MyDay:
 
 def _render_my_day(day: learner.MyDay, bound=None, error=None, status: int = 200):
     """The page, with the posted form (and any refusal) kept on the item it belongs to."""
-    forms = {s.item["id"]: evidence_form(s.item["id"]) for s in day.items if s.takes_evidence}
+    forms = {
+        s.item["id"]: evidence_form(s.item["id"], title=s.item["title"])
+        for s in day.items
+        if s.takes_evidence
+    }
     problem = None
     if bound:
         forms[bound[0]] = bound[1]
@@ -59,7 +63,7 @@ def submit_evidence(course_slug: str, item_id: str):
     state = day.find(item_id)
     if day.enrolment is None or state is None or not state.takes_evidence:
         abort(404)
-    form = evidence_form(item_id, bound=True)
+    form = evidence_form(item_id, bound=True, title=state.item["title"])
     if not form.validate_on_submit():
         return _render_my_day(day, bound=(item_id, form), status=422)
     try:
