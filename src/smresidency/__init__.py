@@ -89,6 +89,7 @@ MODEL_MODULES = (
     "smresidency.jobs.models",
     "smresidency.sso.models",
     "smresidency.api.models",
+    "smresidency.webhooks.models",
 )
 
 
@@ -174,6 +175,7 @@ def register_blueprints(app: Flask) -> None:
     from smresidency.quizzes import bp as quizzes_bp
     from smresidency.ratings import bp as ratings_bp
     from smresidency.sso.views import bp as sso_bp
+    from smresidency.webhooks.views import bp as webhooks_bp
 
     blueprints = (ops_bp, auth_bp, catalog_bp, learning_bp, quizzes_bp, cohorts_bp)
     for bp in (
@@ -188,6 +190,7 @@ def register_blueprints(app: Flask) -> None:
         sso_bp,
         jobs_bp,
         api_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(bp)
 

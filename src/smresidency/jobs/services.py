@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 HANDLERS = {
     "mail.deliver": "smresidency.mail.services:deliver",
     "certificates.expiry_reminder": "smresidency.certificates.expiry:send_reminder",
+    "webhooks.deliver": "smresidency.webhooks.services:deliver",
 }
 _AFTER_COMMIT = "smresidency_jobs_after_commit"
 
