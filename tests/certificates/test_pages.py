@@ -184,7 +184,7 @@ def test_revoking_with_a_reason_shows_everywhere(app, nearly_done):
     cohort = nearly_done["cohort_id"]
     response = coordinator.post(
         f"/cohorts/{cohort}/certificates/{cert.id}/revoke",
-        data={"reason": "Issued to the wrong person"},
+        data={"reason": "Issued to the wrong person", "confirmed": "yes"},
         follow_redirects=True,
     )
     assert response.status_code == 200
@@ -196,6 +196,25 @@ def test_revoking_with_a_reason_shows_everywhere(app, nearly_done):
     with app.app_context():
         stored = db.session.get(Certificate, cert.id)
         assert stored.revoked_by_id == nearly_done["coordinator"].id
+
+
+def test_revoking_asks_for_confirmation_first_without_javascript(app, nearly_done):
+    cert = finish(app, nearly_done)
+    coordinator = client_of(app, nearly_done["coordinator"])
+    url = f"/cohorts/{nearly_done['cohort_id']}/certificates/{cert.id}/revoke"
+    asked = coordinator.post(url, data={"reason": "Issued in error"})
+    page = text_of(asked)
+    assert asked.status_code == 200 and f"Revoke certificate {cert.serial}?" in page
+    assert 'name="confirmed" type="hidden" value="yes"' in page or (
+        'type="hidden" name="confirmed" value="yes"' in page
+    )
+    assert 'value="Issued in error"' in page and "<script" not in page
+    with app.app_context():
+        assert db.session.get(Certificate, cert.id).revoked_at is None  # nothing yet
+    done = coordinator.post(url, data={"reason": "Issued in error", "confirmed": "yes"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Certificate, cert.id).revoke_reason == "Issued in error"
 
 
 def test_revoking_without_a_reason_is_refused_and_changes_nothing(app, nearly_done):

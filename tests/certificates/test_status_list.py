@@ -80,7 +80,7 @@ def test_a_revoked_certificate_fails_an_independent_status_check(app, nearly_don
         session["_user_id"] = nearly_done["coordinator"].session_token
     revoked = coordinator.post(
         f"/cohorts/{nearly_done['cohort_id']}/certificates/{cert.id}/revoke",
-        data={"reason": "Issued in error"},
+        data={"reason": "Issued in error", "confirmed": "yes"},
     )
     assert revoked.status_code == 302
     assert is_revoked(token) is True  # the same file, unchanged: only the list changed

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -16,6 +16,8 @@ class VerifyForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=1000)])
+    # "yes" only from the confirmation page: the first press only asks "are you sure?"
+    confirmed = HiddenField()
 
 
 MAX_CREDENTIAL_BYTES = 256 * 1024  # a credential is a few kilobytes; nothing larger is one

@@ -210,6 +210,12 @@ def revoke(cohort_id: int, cert_id: int):
             raise services.CertificateError(
                 "Say why the certificate is revoked." if blank else form.reason.errors[0]
             )
+        if form.confirmed.data != "yes":
+            form.confirmed.data = "yes"  # the confirmation page's button carries it
+            page = render_template(
+                "certificates/revoke_confirm.html", cert=cert, cohort_id=cohort_id, form=form
+            )
+            return page, 200
         services.revoke(cert, current_user.id, form.reason.data)
     except services.CertificateError as err:
         return _cohort_page(cohort_id, error=f"{cert.serial} was not revoked: {err}"), 422
