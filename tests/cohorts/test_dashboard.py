@@ -263,10 +263,10 @@ def test_immersion_plan_and_certificate_columns(
     login_as(user=coordinator)
     header, rows = grid(page(client, cohort_id))
     by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
-    assert by_name["Ana Ames"]["Immersion"] == "2 of 11"
+    assert by_name["Ana Ames"]["Immersion"] == "2 of 14"
     assert by_name["Ana Ames"]["Plan"] == "Submitted"
     assert by_name["Ana Ames"]["Certificate"] == "—"
-    assert by_name["Bo Bell"]["Immersion"] == "0 of 11"
+    assert by_name["Bo Bell"]["Immersion"] == "0 of 14"
     assert by_name["Bo Bell"]["Plan"] == "—"
     assert by_name["Bo Bell"]["Certificate"] == "SMR-2026-000042"
 
