@@ -137,7 +137,8 @@ def test_record_changes_arrive_signed_and_once(
     with staff.session_transaction() as session:
         session["_user_id"] = coordinator.session_token
     revoked = staff.post(
-        f"/cohorts/{cohort_id}/certificates/{cert_id}/revoke", data={"reason": "test"}
+        f"/cohorts/{cohort_id}/certificates/{cert_id}/revoke",
+        data={"reason": "test", "confirmed": "yes"},
     )
     assert revoked.status_code in (302, 303), revoked.text
 
