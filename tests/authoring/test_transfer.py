@@ -75,7 +75,7 @@ def test_export_zip_is_the_published_course(app, client, login_as, synced_course
     with app.app_context():
         tree = course_tree(db.session.scalar(select(Course)))
     assert unzipped == {f"{COURSE}/{path}": data for path, data in tree.items()}
-    assert len(unzipped) == 13
+    assert len(unzipped) == 3 + 14  # course.md, immersion.md, plan.md and 14 modules
 
 
 def test_export_zip_of_an_unknown_course_is_404(client, login_as, synced_course):
