@@ -80,7 +80,7 @@ def test_the_cohorts_own_coordinator_can_revoke(app, world):
     client = signed_in(app, world["users"]["coordinator"])
     response = client.post(
         f"/cohorts/{ids['cohort']}/certificates/{ids['certificate']}/revoke",
-        data={"reason": "issued in error"},
+        data={"reason": "issued in error", "confirmed": "yes"},  # the confirmation page's press
     )
     assert response.status_code == 302
     assert revoked(app, ids["certificate"])
