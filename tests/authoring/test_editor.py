@@ -26,8 +26,10 @@ def test_editor_shows_the_published_module_as_fields_and_markdown(client, login_
     login_as("instructor")
     page = client.get(EDIT).get_data(as_text=True)
     assert 'value="Facebook for health-care teams"' in page
-    assert 'value="20"' in page
-    assert "Write house rules and set up moderation for a hospital Page" in textarea(page, "objectives")
+    assert 'value="19"' in page
+    assert "Write house rules and set up moderation for a hospital Page" in textarea(
+        page, "objectives"
+    )
     assert textarea(page, "body").lstrip().startswith("*Facts last checked: 2026-11.*")
     assert "Facebook still reaches groups that newer platforms miss" in textarea(page, "body")
     assert "## Quiz" in textarea(page, "body")

@@ -54,7 +54,7 @@ def course_with_an_image(write_course) -> Path:
 def test_real_course_round_trips_byte_for_byte(runner, synced_course, db, tmp_path):
     first = runner.invoke(args=["content", "export", str(tmp_path / "a")])
     assert first.exit_code == 0, first.output
-    assert f"exported {COURSE}: 13 file(s) to {tmp_path / 'a' / COURSE}" in first.output
+    assert f"exported {COURSE}: 17 file(s) to {tmp_path / 'a' / COURSE}" in first.output
     exported = files(tmp_path / "a" / COURSE)
     original = files(Path(current_app.config["CONTENT_DIR"]) / COURSE)
     assert exported == original  # the real course is all Markdown: every file is identical

@@ -41,7 +41,11 @@ def test_the_online_part_is_220_to_260_estimated_minutes_and_course_md_agrees(co
     assert 220 <= sum(m.minutes for m in course.modules) <= 260
     # 4 online hours and an 8-hour immersion day
     assert course.hours == 12
-    assert "about 240 minutes" in course.description
+    # course.md says a round figure within ten minutes of the estimate
+    import re
+
+    said = int(re.search(r"about (\d+) minutes in total", course.description).group(1))
+    assert abs(said - estimated) <= 10, (said, estimated)
     assert "Fourteen modules" in course.description
 
 

@@ -15,7 +15,7 @@ def _count(db, model) -> int:
 def test_validate_real_content_passes(runner):
     result = runner.invoke(args=["content", "validate"])
     assert result.exit_code == 0, result.output
-    assert "1 course(s), 10 module(s), no problems" in result.output
+    assert "1 course(s), 14 module(s), no problems" in result.output
 
 
 def test_validate_prints_file_line_problems_and_exits_1(runner, write_course):
