@@ -66,8 +66,12 @@ def figures(enrolment_id):
 
 def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
     """Bring the summaries of these enrolments (or of these learners or courses) up to date."""
-    insert_missing, lock, refresh = _statements()
+    lock_enrolments, insert_missing, lock, refresh = _statements()
     params = {"eids": list(enrolment_ids), "uids": list(user_ids), "cids": list(course_ids)}
+    if connection.dialect.name != "sqlite":
+        # the enrolment rows first, in id order, as a faculty tick and the certificate check
+        # do: taking the summary row first and the enrolment second deadlocked against them
+        connection.execute(lock_enrolments, params)
     connection.execute(insert_missing, params)
     if connection.dialect.name != "sqlite":
         # lock first, then compute in a fresh statement: under READ COMMITTED the UPDATE's
@@ -97,8 +101,12 @@ def _statements() -> list:
     mine = EnrolmentSummary.enrolment_id.in_(chosen)
     _BUILT.extend(
         [
+            chosen.order_by(Enrolment.id).with_for_update(),
             insert(EnrolmentSummary).from_select(["enrolment_id"], chosen.where(~have.exists())),
-            select(EnrolmentSummary.enrolment_id).where(mine).with_for_update(),
+            select(EnrolmentSummary.enrolment_id)
+            .where(mine)
+            .order_by(EnrolmentSummary.enrolment_id)
+            .with_for_update(),
             update(EnrolmentSummary).where(mine).values(figures(EnrolmentSummary.enrolment_id)),
         ]
     )
