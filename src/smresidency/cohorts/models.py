@@ -39,6 +39,7 @@ class Cohort(Base):
         String(20), default="sandbox", server_default="sandbox"
     )
     invite_nonce: Mapped[str] = mapped_column(String(32), default=new_invite_nonce)
+    join_code: Mapped[str | None] = mapped_column(String(7), unique=True)  # e.g. "K7Q-4PM"
     # the .ics invite's SEQUENCE: calendars replace the event only when it goes up
     calendar_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -49,7 +50,6 @@ class Cohort(Base):
     def posting_mode_label(self) -> str:
         """The approved alternative to public posts, in the words learners see."""
         return posting_mode_label(self.posting_mode)
-    join_code: Mapped[str | None] = mapped_column(String(7), unique=True)  # e.g. "K7Q-4PM"
 
 
 class CohortStaff(Base):
