@@ -306,7 +306,9 @@ def test_the_cohort_form_keeps_names_and_places_as_text(live_server, browser, ma
     rtl = next(p for p in corpus("payloads.txt") if "\u202e" in p)
     watch.open("/cohorts/new")
     page.get_by_label("Course").select_option(label="XSS course")
-    page.get_by_label("Immersion day").fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label("Immersion day", exact=True).fill(
+        (date.today() + timedelta(days=30)).isoformat()
+    )
     page.get_by_label("Place").fill(place)
 
     page.get_by_label("Name", exact=True).fill(rtl)
