@@ -210,4 +210,4 @@ def test_the_report_reads_in_the_same_statements_for_3_or_60_learners(
         assert page.status_code == 200
         assert f'<dd class="figure-value">{size}</dd>' in page.get_data(as_text=True)
         counts[size] = len(statements)
-    assert counts[3] == counts[60] <= 4
+    assert counts[3] == counts[60] <= 5  # one of them: the site settings every page reads
