@@ -68,27 +68,24 @@ def cohorts():
 @bp.get("/api/v1/cohorts/<int:cohort_id>/enrolments")
 @token_required("read:cohorts")
 def enrolments(cohort_id: int):
-    paging = _paging()
-    if paging is None:
-        return problem(400, *BAD_PAGING)
-    cohort = queries.cohort(g.api_user, cohort_id)
-    if cohort is None:
-        return problem(404, "Not Found", "No such cohort among those the token may see.")
-    rows = queries.enrolments_page(cohort, *paging)
-    return _page(rows, paging[1], serialize.enrolment, lambda r: r[0].id)
+    return _cohort_page(cohort_id, queries.enrolments_page, serialize.enrolment, lambda r: r[0].id)
 
 
 @bp.get("/api/v1/cohorts/<int:cohort_id>/certificates")
 @token_required("read:certificates")
 def certificates(cohort_id: int):
+    return _cohort_page(cohort_id, queries.certificates_page, serialize.certificate, lambda r: r.id)
+
+
+def _cohort_page(cohort_id: int, read, shape, key):
+    """One page of a cohort's records, if the token's owner may see the cohort (else 404)."""
     paging = _paging()
     if paging is None:
         return problem(400, *BAD_PAGING)
     cohort = queries.cohort(g.api_user, cohort_id)
     if cohort is None:
         return problem(404, "Not Found", "No such cohort among those the token may see.")
-    rows = queries.certificates_page(cohort, *paging)
-    return _page(rows, paging[1], serialize.certificate, lambda r: r.id)
+    return _page(read(cohort, *paging), paging[1], shape, key)
 
 
 def _tokens_page(form: NewTokenForm, secret: str | None = None, status: int = 200):
