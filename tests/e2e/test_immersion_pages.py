@@ -86,8 +86,10 @@ def test_projector_and_short_code_pages(live_server, browser, check_a11y, queue_
     assert page.locator(".projector-short").bounding_box()["height"] >= 80
     assert not page_scrolls_sideways(page)
     shot(page, "checkin-projector-1280.png")
-    # the projector refreshes itself (a timed refresh axe flags); checked with refreshing off
-    page.goto(f"{live_server}/cohorts/{queue_world}/checkin/projector?refresh=off")
+    check_a11y(page)  # refreshed by a script, not a meta refresh, and a link stops it
+    page.get_by_role("link", name="Stop refreshing").click()
+    expect(page.get_by_text("Refreshing stopped")).to_be_visible()
+    assert page.url.endswith("/checkin/projector?refresh=off")
     check_a11y(page)
     page.context.close()
 

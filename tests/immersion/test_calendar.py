@@ -1,4 +1,5 @@
-"""The immersion-day .ics invite: valid RFC 5545, in UTC, stable UID, SEQUENCE on a new date."""
+"""The immersion-day .ics invite: valid RFC 5545, in UTC, stable UID, SEQUENCE on a new date;
+the event runs from the agenda's first session to its last, in the cohort's zone."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -58,10 +59,12 @@ def test_the_learner_downloads_the_day_in_the_cohorts_zone(app, client, login_as
     assert "attachment" in response.headers["Content-Disposition"]
     event = event_of(response)
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
-    # 09:00 to 17:00 in Chicago, written in UTC
-    assert start.utcoffset() == timedelta(0)
+    # immersion.md's agenda runs 08:30 to 16:45: those times in Chicago, written in UTC
+    assert start.utcoffset() == timedelta(0) and end.utcoffset() == timedelta(0)
     chicago = start.astimezone(ZoneInfo("America/Chicago"))
-    assert (chicago.date(), chicago.hour, end - start) == (day, 9, timedelta(hours=8))
+    assert (chicago.date(), f"{chicago:%H:%M}") == (day, "08:30")
+    assert f"{end.astimezone(ZoneInfo('America/Chicago')):%H:%M}" == "16:45"
+    assert "08:30 to 16:45 (America/Chicago)" in str(event["DESCRIPTION"]).replace("\n", " ")
     assert str(event["LOCATION"]) == "Education centre, room 2; level 3"
     assert "https://meet.example/residency" in str(event["DESCRIPTION"])
     assert "America/Chicago" in str(event["DESCRIPTION"])
@@ -104,3 +107,20 @@ def test_the_invitation_mail_links_to_the_invite(app, client, login_as, world):
     assert f"http://localhost{ICS}" in mail.body
     login_as(user=world["ann"])
     event_of(client.get(ICS))
+
+
+def test_the_day_follows_the_agenda_and_falls_back_without_one(app, client, login_as, world):
+    from smresidency.catalog.models import Course
+
+    edit(app, world["cohort_a"], timezone="Asia/Kolkata")  # +05:30, no daylight saving
+    login_as(user=world["ann"])
+    event = event_of(client.get(ICS))
+    assert f"{event.decoded('DTSTART'):%H:%M}" == "03:00"  # 08:30 in Kolkata
+    assert f"{event.decoded('DTEND'):%H:%M}" == "11:15"  # 16:45 in Kolkata
+    with app.app_context():
+        course = db.session.get(Course, db.session.get(Cohort, world["cohort_a"]).course_id)
+        immersion = dict(course.immersion)
+        course.immersion = {**immersion, "agenda": []}
+        db.session.commit()
+    event = event_of(client.get(ICS))
+    assert f"{event.decoded('DTSTART'):%H:%M}-{event.decoded('DTEND'):%H:%M}" == "03:30-11:30"

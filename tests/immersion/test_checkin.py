@@ -97,8 +97,10 @@ def test_screen_shows_a_qr_code_of_the_url_it_prints(app, client, login_as, day,
     response = client.get(f"/cohorts/{day['cohort']}/checkin")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert '<meta http-equiv="refresh" content="20">' in page
-    assert "style=" not in page and "<script" not in page
+    # refreshed by a script that a link stops; without JavaScript by a meta refresh
+    assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in page
+    assert 'data-refresh-seconds="20"' in page and 'src="/static/js/refresh.js"' in page
+    assert "style=" not in page and "<script>" not in page
     assert "0</strong> of 3" in page
     svg_text = re.search(r"<svg .*?</svg>", page, re.S).group(0)
     root = ET.fromstring(svg_text)  # noqa: S314 (our own page): well-formed SVG
@@ -130,6 +132,7 @@ def test_the_screen_can_stop_refreshing(app, client, login_as, day, clock):
     login_as(user=day["faculty"])
     page = client.get(f"/cohorts/{day['cohort']}/checkin?refresh=off").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in page and "Refreshing is stopped" in page
+    assert "data-refresh-seconds" not in page
 
 
 @pytest.mark.parametrize(

@@ -79,8 +79,15 @@ def test_projector_mode_is_full_screen_with_the_same_code(app, client, login_as,
     page = client.get(f"/cohorts/{day['cohort']}/checkin/projector").get_data(as_text=True)
     assert shown_code(client, login_as, day, "/projector") == code
     assert "<nav" not in page and 'class="site-header"' not in page
-    assert "style=" not in page and "<script" not in page
-    assert "<svg " in page and '<meta http-equiv="refresh" content="20">' in page
-    assert "Leave projector mode" in page
+    assert "style=" not in page and "<script>" not in page
+    assert "<svg " in page and '<noscript><meta http-equiv="refresh" content="20">' in page
+    assert 'data-refresh-seconds="20"' in page and "Leave projector mode" in page
+    # a visible control stops the refreshing, without JavaScript: the same page, refresh=off
+    stop = f"/cohorts/{day['cohort']}/checkin/projector?refresh=off"
+    assert f'href="{stop}">Stop refreshing</a>' in page
+    paused = client.get(stop).get_data(as_text=True)
+    assert "http-equiv" not in paused and "data-refresh-seconds" not in paused
+    assert "Refreshing stopped" in paused
+    assert shown_code(client, login_as, day, "/projector") == code
     login_as(user=day["coordinator"])
     assert client.get(f"/cohorts/{day['cohort']}/checkin/projector").status_code == 403

@@ -1,5 +1,8 @@
 """The immersion day as an iCalendar (RFC 5545) invite: one event per cohort, in UTC times.
 
+The event runs from the first agenda session's start to the last one's end (immersion.md's
+`## Agenda`), read in the cohort's zone; a course without an agenda falls back to 09:00-17:00.
+
 The UID is stable per cohort, so a calendar that imports the file again updates the same event;
 SEQUENCE (the cohort's calendar_sequence) rises whenever the date, zone or place changes.
 """
@@ -42,11 +45,32 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _clock(text: str) -> time | None:
+    """An agenda time ("08:30") as a time of day; None if the text is not one."""
+    try:
+        return time.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+def agenda_hours(immersion: dict | None) -> tuple[time, time] | None:
+    """First session's start and last session's end from the agenda, or None without one."""
+    slots = (immersion or {}).get("agenda") or []
+    if not slots:
+        return None
+    starts, ends = _clock(slots[0].get("start")), _clock(slots[-1].get("end"))
+    if starts is None or ends is None or ends <= starts:
+        return None
+    return starts, ends
+
+
 def hours(cohort: Cohort) -> tuple[datetime, datetime]:
-    """The day's start and end in the cohort's own zone."""
+    """The day's start and end in the cohort's own zone, from the course's agenda."""
     zone = cohort_zone(cohort)
-    starts = current_app.config.get("IMMERSION_DAY_STARTS", DAY_STARTS)
-    ends = current_app.config.get("IMMERSION_DAY_ENDS", DAY_ENDS)
+    starts, ends = agenda_hours(cohort.course.immersion) or (
+        current_app.config.get("IMMERSION_DAY_STARTS", DAY_STARTS),
+        current_app.config.get("IMMERSION_DAY_ENDS", DAY_ENDS),
+    )
     day = cohort.immersion_date
     return datetime.combine(day, starts, zone), datetime.combine(day, ends, zone)
 
