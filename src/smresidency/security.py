@@ -1,5 +1,7 @@
 """Response headers that every page gets: CSP without inline script, and friends."""
 
+import re
+
 from flask import Flask, Response, request, session
 from flask_login import current_user
 
@@ -16,6 +18,20 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# One more origin this session's forms may lead to: the SSO provider's sign-out address, as
+# the sign-out POST answers with a redirect there (form-action also governs that redirect).
+FORM_ACTION_KEY = "csp_form_action"
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?")
+
+
+def _policy(app: Flask) -> str:
+    """The CSP, with the session's extra form-action origin when it has one."""
+    if request.endpoint == "static" or app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return CSP  # no session to read (and reading it would add Vary: Cookie)
+    origin = session.get(FORM_ACTION_KEY)
+    if not isinstance(origin, str) or not ORIGIN.fullmatch(origin):
+        return CSP
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
 def public_cache(response: Response, seconds: int) -> Response:
@@ -46,7 +62,7 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response):
         _cache_policy(response)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", _policy(app))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

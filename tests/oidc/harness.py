@@ -99,8 +99,11 @@ class RunningProvider:
         self.process.wait(timeout=10)
 
 
-def start(tmp: Path, redirect_uris, logout_uris=(), issuer_port=None) -> RunningProvider:
-    """The provider on a free port; its issuer may name another port (a proxy in front)."""
+def start(
+    tmp: Path, redirect_uris, logout_uris=(), issuer_port=None, logout=True
+) -> RunningProvider:
+    """The provider on a free port; its issuer may name another port (a proxy in front);
+    logout=False plays a provider without RP-initiated logout."""
     node = shutil.which("node")
     if node is None:
         missing("node not found")
@@ -120,6 +123,7 @@ def start(tmp: Path, redirect_uris, logout_uris=(), issuer_port=None) -> Running
             }
         ],
         "accounts": ACCOUNTS,
+        "rpInitiatedLogout": logout,
     }
     path = tmp / f"oidc-{port}.json"
     path.write_text(json.dumps(config))

@@ -32,7 +32,11 @@ const provider = new Provider(config.issuer, {
   },
   // the claims of the granted scopes go into the ID token, as Entra ID and Google do
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  // "rpInitiatedLogout": false in CONFIG.json plays a provider without end_session_endpoint (Google)
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: { enabled: config.rpInitiatedLogout !== false },
+  },
   pkce: { required: () => true },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, sub) {

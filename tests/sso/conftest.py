@@ -6,12 +6,13 @@ from tests.oidc import harness
 
 APP_BASE = "http://localhost/"
 CALLBACK = "http://localhost/sso/hospital/callback"
+SIGNED_OUT = "http://localhost/sso/signed-out"
 
 
 @pytest.fixture(scope="session")
 def oidc_provider(tmp_path_factory):
     """A real provider on a free port, with a client registered for the test client's URLs."""
-    running = harness.start(tmp_path_factory.mktemp("oidc"), [CALLBACK], ["http://localhost/login"])
+    running = harness.start(tmp_path_factory.mktemp("oidc"), [CALLBACK], [SIGNED_OUT])
     yield running
     running.stop()
 

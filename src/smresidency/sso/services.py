@@ -1,9 +1,10 @@
 """Turn a verified ID token into a local account: find, link or create it, and map roles."""
 
+import hmac
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, session, url_for
+from flask import current_app, g, session, url_for
 from sqlalchemy import select
 
 from smresidency.admin.audit import record
@@ -11,12 +12,14 @@ from smresidency.auth.models import User, UserRole
 from smresidency.auth.services import find_user, normalise_email, set_roles
 from smresidency.db import utcnow
 from smresidency.extensions import db
+from smresidency.security import FORM_ACTION_KEY, ORIGIN
 from smresidency.sso.models import SsoIdentity
 from smresidency.sso.providers import Provider
 from smresidency.text import printable
 
 SESSION_KEY = "sso"  # provider name and ID token of an SSO session, for RP-initiated logout
-LOGOUT_KEY = "sso_logout"  # the provider's logout address, kept across the local sign-out
+LOGOUT_KEY = "sso_logout"  # the signed-out page's link to the provider's logout, if any
+STATE_KEY = "sso_logout_state"  # the `state` sent with RP-initiated logout, checked on return
 
 
 class SsoRefused(Exception):
@@ -105,12 +108,36 @@ def _apply_roles(provider: Provider, user: User, claims: dict) -> None:
 
 
 def remember(provider: Provider, id_token: str) -> None:
-    """Keep what RP-initiated logout needs in the (new) session."""
-    session[SESSION_KEY] = {"provider": provider.name, "id_token": id_token}
+    """Keep what RP-initiated logout needs in the (new) session, and let its pages' forms
+    lead on to the provider's sign-out address (the CSP's form-action)."""
+    from smresidency.sso import oidc
+
+    try:  # read when the code was exchanged: no request to the provider here
+        endpoint = oidc.client(provider).load_server_metadata().get("end_session_endpoint")
+    except Exception:
+        endpoint = None
+    origin = _origin(endpoint or "")
+    session[SESSION_KEY] = {
+        "provider": provider.name,
+        "id_token": id_token,
+        "end_session": endpoint if origin else "",
+    }
+    if origin:
+        session[FORM_ACTION_KEY] = origin
+
+
+def _origin(url: str) -> str | None:
+    """scheme://host[:port] of an http(s) address, or None."""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return origin if parts.scheme in ("http", "https") and ORIGIN.fullmatch(origin) else None
 
 
 def end_session_url() -> str | None:
-    """Where to send the browser after local sign-out: the provider's logout, if it has one."""
+    """Where to send the browser after local sign-out: the provider's logout, if it has one.
+
+    Called before the session is cleared; what the next step needs waits in `g`.
+    """
     from smresidency.sso import oidc
     from smresidency.sso.providers import find
 
@@ -118,29 +145,46 @@ def end_session_url() -> str | None:
     provider = find(held.get("provider") or "")
     if provider is None:
         return None
-    try:
-        endpoint = oidc.client(provider).load_server_metadata().get("end_session_endpoint")
-    except Exception:  # the provider is down: the local sign-out still stands
-        current_app.logger.warning("no RP-initiated logout: %s unreachable", provider.issuer)
-        return None
+    endpoint = held.get("end_session")
+    direct = bool(endpoint) and session.get(FORM_ACTION_KEY) == _origin(endpoint)
+    if endpoint is None:  # a session from before the address was kept: ask the provider
+        try:
+            endpoint = oidc.client(provider).load_server_metadata().get("end_session_endpoint")
+        except Exception:  # the provider is down: the local sign-out still stands
+            current_app.logger.warning("no RP-initiated logout: %s unreachable", provider.issuer)
+            endpoint = None
+    state = secrets.token_urlsafe(16)
+    g.sso_logout = {"direct": direct, "state": state}
     if not endpoint:
         return None
     query = urlencode(
         {
             "id_token_hint": held.get("id_token", ""),
             "client_id": provider.client_id,
-            "post_logout_redirect_uri": url_for("auth.login", _external=True),
+            "post_logout_redirect_uri": url_for("sso.signed_out", _external=True),
+            "state": state,
         }
     )
     return f"{endpoint}?{query}"
 
 
 def provider_sign_out_page(at_provider: str | None) -> str | None:
-    """After local sign-out, a page of ours leads on to the provider's logout.
+    """After local sign-out (the session is already cleared), where the browser goes next.
 
-    A redirect straight from the sign-out POST would break the pages' CSP form-action 'self'.
+    Straight to the provider's logout when the pages allowed it (form-action); else a page of
+    ours that links there, or that says the provider keeps its own session (no logout address).
     """
-    if not at_provider:
-        return None
-    session[LOGOUT_KEY] = at_provider
+    pending = g.pop("sso_logout", None)
+    if pending is None:
+        return None  # a password session
+    if at_provider and pending["direct"]:
+        session[STATE_KEY] = pending["state"]
+        return at_provider
+    session[LOGOUT_KEY] = {"url": at_provider or ""}
     return url_for("sso.signed_out")
+
+
+def returned_from_provider(state: str) -> bool:
+    """Whether the provider sent back the `state` this browser's sign-out sent it."""
+    expected = session.pop(STATE_KEY, None)
+    return bool(expected) and hmac.compare_digest(str(expected), state)

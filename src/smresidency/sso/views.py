@@ -136,7 +136,13 @@ def callback(name: str):
 @bp.get("/signed-out")
 @allow(PUBLIC)
 def signed_out():
-    at_provider = session.pop(services.LOGOUT_KEY, None)
-    if not at_provider:
+    """Back from the provider's logout (with our `state`), or the page that links there."""
+    state = request.args.get("state")
+    if state is not None:
+        if not services.returned_from_provider(state):
+            current_app.logger.info("a sign-out came back from a provider without our state")
         return redirect(url_for("auth.login"))
-    return render_template("sso/signed_out.html", at_provider=at_provider)
+    shown = session.pop(services.LOGOUT_KEY, None)
+    if not isinstance(shown, dict):
+        return redirect(url_for("auth.login"))
+    return render_template("sso/signed_out.html", at_provider=shown["url"])
