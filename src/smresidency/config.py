@@ -53,6 +53,9 @@ class Defaults:
     BASE_URL = None  # e.g. https://residency.example.org; links in credentials and cron mail
     INVITE_MAX_AGE_DAYS = 30
     VERIFY_MAX_PER_MINUTE = 30
+    CHECKIN_WINDOW_SECONDS = 600  # refused short check-in codes are counted over this window
+    CHECKIN_MAX_REFUSED_PER_LEARNER = 10
+    CHECKIN_MAX_REFUSED_PER_ADDRESS = 100  # a whole teaching room may share one address
     CSV_MAX_BYTES = 1024 * 1024
     CSV_MAX_ROWS = 1000
     REMINDER_MIN_INTERVAL_HOURS = 72

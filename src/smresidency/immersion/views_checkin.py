@@ -6,7 +6,7 @@ from flask_login import current_user
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.db import as_utc
-from smresidency.immersion import bp, checkin, services
+from smresidency.immersion import bp, checkin, checkin_throttle, services
 from smresidency.immersion.forms import CheckinCodeForm
 from smresidency.immersion.roster import when
 
@@ -51,6 +51,11 @@ def checkin_projector(cohort_id: int):
 @allow(SIGNED_IN)
 def checkin_code_view():
     form = CheckinCodeForm()
+    address = request.remote_addr or "-"
+    wait = request.method == "POST" and checkin_throttle.retry_after(current_user.id, address)
+    if wait:  # too many refused codes: a guess at the code waits like a wrong password does
+        page = render_template("immersion/checkin_throttled.html", minutes=-(-wait // 60))
+        return page, 429, {"Retry-After": str(wait)}
     if not form.validate_on_submit():
         return render_template("immersion/checkin_code.html", form=form), 422 if (
             request.method == "POST"
@@ -58,6 +63,7 @@ def checkin_code_view():
     try:
         cohort_id = checkin.cohort_for_code(current_user.id, form.code.data)
     except checkin.CheckinRefused as err:
+        checkin_throttle.record_refusal(current_user.id, address)
         form.code.errors = [str(err)]
         return render_template("immersion/checkin_code.html", form=form), 422
     return redirect(url_for("immersion.checkin", token=checkin.token_for(cohort_id)))
