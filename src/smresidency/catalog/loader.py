@@ -11,6 +11,7 @@ from pathlib import Path
 from smresidency.catalog.images import SUFFIX_TYPES
 from smresidency.catalog.problems import Problem, Reporter, check_keys, yaml_mapping
 from smresidency.catalog.quiz import Quiz, parse_quiz
+from smresidency.catalog.render import unclosed_raw_text
 from smresidency.catalog.sections import Immersion, Plan, parse_immersion, parse_plan
 from smresidency.text import refusal, unsafe_characters
 
@@ -280,7 +281,7 @@ def _split_quiz(body: str, body_line: int, report: Reporter) -> tuple[str, Quiz 
 
 
 def _check_lesson(lesson: str, body_line: int, path: Path, report: Reporter) -> None:
-    """Lesson rules: no level-1 heading, images exist and have alt text."""
+    """Lesson rules: no level-1 heading, images exist and have alt text, no `<style>` left open."""
     in_fence = False
     course_dir = path.parent.parent
     for i, line in enumerate(lesson.split("\n")):
@@ -308,6 +309,13 @@ def _check_lesson(lesson: str, body_line: int, path: Path, report: Reporter) -> 
                 report(
                     ln, f"image `{src}` does not exist (paths are relative to the course directory)"
                 )
+    for tag, line in unclosed_raw_text(lesson)[1]:
+        report(
+            body_line + line - 1,
+            f"`<{tag}>` is never closed with `</{tag}>`, so a browser would hide everything "
+            "after it: remove it (a lesson cannot carry its own styles or scripts), or put it "
+            "in backticks to show it as code",
+        )
 
 
 def _check_requires(modules: list[ModuleSource], problems: list[Problem]) -> None:

@@ -77,7 +77,13 @@ VIMEO = re.compile(r"^https?://(?:www\.)?vimeo\.com/(\d{4,12})(?:[?#][^\s]*)?$")
 VIDEO_MARKER = "SMRVIDEO-{provider}-{ident}-END"
 VIDEO_PARAGRAPH = re.compile(r"<p>SMRVIDEO-(youtube|vimeo)-([A-Za-z0-9_-]+)-END</p>")
 # Bump when the HTML this module produces changes, so sync re-renders stored versions.
-RENDERER_VERSION = 4
+RENDERER_VERSION = 5
+# Elements whose content a browser's parser (and nh3's) reads as raw text up to their own end
+# tag: one left open turns all that follows into its content, which the sanitiser then drops.
+RAW_TEXT_TAGS = ("script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+                 "noscript", "plaintext")  # fmt: skip
+_RAW_OPEN = re.compile(r"<(" + "|".join(RAW_TEXT_TAGS) + r")(?=[\s/>])[^>]*>", re.I)
+MAX_REPAIRS = 20  # raw-text elements left open that one text may have repaired
 _parsers = threading.local()
 EXTENSIONS = ["tables", "fenced_code", "toc", "admonition", "sane_lists", "smarty"]
 
@@ -152,9 +158,55 @@ def _unsanitised(text: str) -> str:
     return md.reset().convert(_mark_videos(text))
 
 
+def _raw_text_scan(html_text: str) -> tuple[int, int | None]:
+    """How many raw-text start tags HTML has, and the ordinal of the first one left open (as a
+    browser's parser reads it: inside one, only its own end tag counts)."""
+    starts = list(_RAW_OPEN.finditer(html_text))
+    pos = 0
+    for ordinal, match in enumerate(starts):
+        if match.start() < pos:
+            continue
+        tag = match[1].lower()
+        close = re.compile(rf"</{tag}(?:[\s/][^>]*)?>", re.I).search(html_text, match.end())
+        if tag == "plaintext" or close is None:
+            return len(starts), ordinal
+        pos = close.end()
+    return len(starts), None
+
+
+def unclosed_raw_text(text: str) -> tuple[str, list[tuple[str, int]]]:
+    """Markdown with each raw-text tag its author left open shown as text (`&lt;style>`), and
+    those tags as (tag, line in the text); unchanged when there are none.
+
+    Which `<style>` of the source is the open one is decided by Python-Markdown itself: a
+    candidate shown as text that removes a start tag from the HTML was real HTML, not code.
+    """
+    found: list[tuple[str, int]] = []
+    if not _RAW_OPEN.search(text):
+        return text, found
+    count, open_at = _raw_text_scan(_unsanitised(text))
+    while open_at is not None and len(found) < MAX_REPAIRS:
+        real = -1
+        for match in _RAW_OPEN.finditer(text):
+            tried = text[: match.start()] + "&lt;" + text[match.start() + 1 :]
+            tried_count, tried_open = _raw_text_scan(_unsanitised(tried))
+            if tried_count == count:
+                continue  # in code: Markdown already shows it as text
+            real += 1
+            if real == open_at:
+                found.append((match[1].lower(), text.count("\n", 0, match.start()) + 1))
+                text, count, open_at = tried, tried_count, tried_open
+                break
+        else:
+            break  # not in the source (an extension made it): leave it to the sanitiser
+    return text, found
+
+
 def render_markdown(text: str, image_base: str = "") -> str:
     """Lesson Markdown to sanitised HTML; relative image paths are prefixed with image_base."""
     raw = _unsanitised(text)
+    if _raw_text_scan(raw)[1] is not None:  # a `<style>` left open would hide all after it
+        raw = _unsanitised(unclosed_raw_text(text)[0])
     if image_base:
         raw = re.sub(
             r'(<img [^>]*src=")(?![a-z]+:|/)([^"]+)"',
