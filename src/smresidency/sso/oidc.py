@@ -32,3 +32,13 @@ def client(provider: Provider):
             },
         )
     return found
+
+
+def checks(provider: Provider) -> dict:
+    """ID-token claim checks beyond Authlib's: `iss` must be the configured issuer itself.
+
+    Authlib compares it with the discovery document's `issuer`, which a mix-up (a document
+    naming another issuer) would pass; OpenID Connect Discovery requires them to be equal.
+    """
+    issuer = provider.issuer.rstrip("/")
+    return {"iss": {"essential": True, "values": [issuer, issuer + "/"]}}

@@ -99,7 +99,7 @@ def callback(name: str):
             provider,
         )
     try:
-        token = oidc.client(provider).authorize_access_token()
+        token = oidc.client(provider).authorize_access_token(claims_options=oidc.checks(provider))
         claims = dict(token.get("userinfo") or {})
         if not claims:
             raise OAuthError(description="no ID token in the answer")
