@@ -90,6 +90,7 @@ MODEL_MODULES = (
     "smresidency.sso.models",
     "smresidency.api.models",
     "smresidency.webhooks.models",
+    "smresidency.xapi.models",
 )
 
 
@@ -217,9 +218,10 @@ def register_commands(app: Flask) -> None:
     from smresidency.cohorts.cli import cohorts_cli, reminders_cli
     from smresidency.demo import demo_cli
     from smresidency.jobs.cli import jobs_cli, worker
+    from smresidency.xapi.cli import xapi_cli
 
     groups = (users_cli, content_cli, cohorts_cli, reminders_cli, certificates_cli, demo_cli)
-    groups += (jobs_cli, worker)
+    groups += (jobs_cli, worker, xapi_cli)
     for group in groups:
         app.cli.add_command(group)
     _add_db_commands()

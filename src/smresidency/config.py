@@ -60,6 +60,14 @@ class Defaults:
     CSV_MAX_ROWS = 1000
     REMINDER_MIN_INTERVAL_HOURS = 72
     ERASURE_KEEPS_CERTIFICATES = False  # retention: erasure keeps certificates (docs/privacy.md)
+    # xAPI (docs/integrations.md): a list of {"url", "key", "secret"}; empty records nothing
+    XAPI_ENDPOINTS = []
+    XAPI_BATCH_SIZE = 50
+    XAPI_TIMEOUT = 10
+    # CE/CPD on certificates; set here, they override the admin's site settings
+    CE_CONTACT_HOURS = None
+    CE_ACCREDITATION_STATEMENT = None
+    CE_PROVIDER_ID = None
     CHECKIN_GRACE_MINUTES = 60  # QR codes work this long before and after the immersion day
     REMINDER_DUE_DAYS = 7
     PROXY_FIX_HOPS = 0  # number of trusted reverse proxies in front of the app

@@ -145,11 +145,36 @@ class SettingsForm(FlaskForm):
         filters=[_strip],
         validators=[Optional(), EmailAddress(), Length(max=320)],
     )
+    ce_contact_hours = StringField(
+        "CE/CPD contact hours",
+        description="Printed on new certificates; leave blank to use the course's hours.",
+        filters=[_strip],
+        validators=[Optional(), Length(max=12)],
+    )
+    ce_accreditation = TextAreaField(
+        "Accreditation statement",
+        description="The wording your accrediting body requires, printed on new certificates.",
+        validators=[Optional(), Length(max=2000), NoControlCharacters()],
+    )
+    ce_provider_id = StringField(
+        "CE provider ID",
+        filters=[_strip],
+        validators=[Optional(), Length(max=100), NoControlCharacters()],
+    )
     privacy_md = TextAreaField("Privacy notice (Markdown)", validators=[Length(max=50_000)])
     accessibility_md = TextAreaField(
         "Accessibility statement (Markdown)", validators=[Length(max=50_000)]
     )
     terms_md = TextAreaField("Terms of use (Markdown)", validators=[Length(max=50_000)])
+
+    def validate_ce_contact_hours(self, field):
+        if field.data:
+            try:
+                hours = float(field.data)
+            except ValueError:
+                hours = -1
+            if not 0 < hours <= 1000:
+                raise ValidationError("Enter the contact hours as a number, such as 6 or 6.5.")
 
     def validate_accent_colour(self, field):
         if not field.data:

@@ -66,5 +66,9 @@ class SiteSettings(Base):
     accessibility_html: Mapped[str] = mapped_column(Text, default="")
     terms_md: Mapped[str] = mapped_column(Text, default="")
     terms_html: Mapped[str] = mapped_column(Text, default="")
+    # CE/CPD: blank hours mean the course's own; copied onto each certificate at issue
+    ce_contact_hours: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    ce_accreditation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ce_provider_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -20,6 +20,9 @@ CONFIG_KEYS = {
     "signer_title": "CERTIFICATE_SIGNER_TITLE",
     "accent_colour": "ACCENT_COLOUR",
     "support_email": "SUPPORT_EMAIL",
+    "ce_contact_hours": "CE_CONTACT_HOURS",
+    "ce_accreditation": "CE_ACCREDITATION_STATEMENT",
+    "ce_provider_id": "CE_PROVIDER_ID",
 }
 PAGES = {
     "privacy": "Privacy notice",
@@ -37,6 +40,9 @@ class Site:
     signer_title: str = ""
     accent_colour: str = ""
     support_email: str = ""
+    ce_contact_hours: str = ""  # CE/CPD; blank: the course's hours (certificates/ce.py)
+    ce_accreditation: str = ""
+    ce_provider_id: str = ""
     logo_type: str = ""
     signature_type: str = ""
     version: int = 0

@@ -34,6 +34,10 @@ class Certificate(Base):
     revoke_reason: Mapped[str] = mapped_column(Text, default="")
     # its bit in the revocation status list; given when the credential is first signed
     status_index: Mapped[int | None] = mapped_column(unique=True)
+    # the CE/CPD record as the settings gave it at issue (certificates/ce.py)
+    contact_hours: Mapped[float | None] = mapped_column(Float)
+    accreditation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provider_id: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     @property
     def display_code(self) -> str:

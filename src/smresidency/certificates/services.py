@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smresidency.catalog.models import Course
+from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates.models import Certificate
 from smresidency.certificates.rules import Eligibility, eligibility  # noqa: F401 (re-exported)
 from smresidency.cohorts.models import Cohort, Enrolment
@@ -77,6 +78,7 @@ def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
         place=cohort.place or cohort.online_link or "",
         issued_at=now,
         expires_at=now + timedelta(days=round(30.44 * months)) if months else None,
+        **ce_snapshot(course.hours),
     )
     try:
         with db.session.begin_nested():

@@ -16,6 +16,7 @@ from smresidency.extensions import db
 from smresidency.learning.services import complete_module
 from smresidency.quizzes.grading import draw, grade
 from smresidency.quizzes.models import QuizAttempt, QuizResponse
+from smresidency.xapi.capture import note as xapi_note
 
 _rng = random.SystemRandom()
 
@@ -159,6 +160,7 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
     )
     if claimed.rowcount != 1:
         return False
+    xapi_note(db.session, "scored", attempt.id)  # a Core UPDATE: no flush listener sees it
     for name, value in recorded.items():  # what was written, without reading it back
         set_committed_value(attempt, name, value)
     rows = [
