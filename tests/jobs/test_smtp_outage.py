@@ -3,7 +3,6 @@ goes out through the real queue once the server (aiosmtpd) is back."""
 
 import io
 import re
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -22,9 +21,7 @@ def app_config(smtp, tmp_path):
 
 
 def _answer(client, email):
-    started = time.monotonic()
-    response = client.post("/forgot-password", data={"email": email}, follow_redirects=True)
-    return response, time.monotonic() - started
+    return client.post("/forgot-password", data={"email": email}, follow_redirects=True)
 
 
 def _flash(response) -> str:
@@ -33,12 +30,15 @@ def _flash(response) -> str:
 
 def test_forgot_password_answers_the_same_for_known_and_unknown(app, client, make_user, smtp):
     user = make_user(email="known@example.test")
-    known, known_time = _answer(client, user.email)
-    unknown, unknown_time = _answer(client, "nobody@example.test")
+    known = _answer(client, user.email)
+    unknown = _answer(client, "nobody@example.test")
     assert known.status_code == unknown.status_code == 200
     assert known.request.path == unknown.request.path == "/login"
     assert _flash(known) == _flash(unknown)
-    assert known_time < 2 and unknown_time < 2
+    # the request only queued the mail (no SMTP in the request, so no wait on a slow relay);
+    # how fast it answers is measured by `make bench`, not asserted here
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.status)).all() == ["pending"]
     smtp.start()
     drain(app)
     [message] = smtp.received

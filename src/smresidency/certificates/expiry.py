@@ -36,28 +36,30 @@ def due_threshold(expires_at: datetime, now: datetime) -> int | None:
 
 
 def queue_due_reminders(now: datetime | None = None) -> int:
-    """Queue each due reminder as a job whose key makes it happen once per certificate and
-    threshold, however often this runs; returns how many were queued now."""
+    """Queue each due reminder as a job whose key makes it happen once per enrolment, expiry
+    date and threshold, however often this runs: a re-issued edition (a corrected name) has
+    the same enrolment and expiry, so it is not reminded again. Returns how many were queued."""
     from smresidency.jobs.services import enqueue
 
     now = now or utcnow()
     queued = 0
     for cert in db.session.scalars(_live_until(now, max(THRESHOLDS))):
         days = due_threshold(cert.expires_at, now)
-        key = f"certificate-expiry:{cert.id}:{days}"
+        expires = as_utc(cert.expires_at)
+        key = f"certificate-expiry:enrolment-{cert.enrolment_id}:{expires:%Y-%m-%d}:{days}"
         if enqueue("certificates.expiry_reminder", key=key, certificate_id=cert.id, days=days):
             queued += 1
     return queued
 
 
 def send_reminder(certificate_id: int, days: int) -> None:
-    """The job: mail the holder, unless the certificate was revoked or renewed meanwhile."""
+    """The job: mail the holder, unless the certificate was revoked or expired meanwhile."""
     from smresidency.mail.services import send_mail
 
-    cert = db.session.get(Certificate, certificate_id)
-    if cert is None or cert.revoked_at is not None or cert.expires_at is None:
-        return
-    if as_utc(cert.expires_at) <= utcnow():
+    cert = db.session.scalar(
+        _live_until(utcnow(), max(THRESHOLDS)).where(Certificate.id == certificate_id)
+    )
+    if cert is None:  # revoked or expired since the reminder was queued
         return
     user = db.session.get(User, cert.user_id)
     site = current_app.config["SITE_NAME"]
