@@ -84,6 +84,7 @@ MODEL_MODULES = (
     "smresidency.plans.models",
     "smresidency.ratings.models",
     "smresidency.certificates.models",
+    "smresidency.certificates.stored_models",
     "smresidency.authoring.models",
     "smresidency.admin.models",
     "smresidency.jobs.models",

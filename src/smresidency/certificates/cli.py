@@ -241,4 +241,7 @@ def revoke(serial, reason, by_email):
     click.echo(f"Revoked {cert.serial} ({cert.recipient_name}) on {when:%Y-%m-%d}: {reason}")
 
 
-from smresidency.certificates import cli_audit  # noqa: E402, F401 (registers "audit")
+from smresidency.certificates import (  # noqa: E402 (each registers its command)
+    cli_audit,  # noqa: F401 ("audit")
+    cli_pdfs,  # noqa: F401 ("pdfs")
+)

@@ -1,20 +1,58 @@
 """The certificate as a landscape PDF (A4 or US Letter) with a QR code to its verification page.
 
-Fonts are the DejaVu faces shipped in smresidency/fonts, so names in Latin, Greek or
-Cyrillic script print as written.
+Fonts are DejaVu Sans cut down at build time to Latin, Greek, Cyrillic and punctuation
+(scripts/subset_fonts.py), so names in those scripts print as written. Each face is parsed
+once per process; every PDF gets its own copy of the parsed metrics and a fresh font object
+for embedding, because fpdf2 cuts the embedded font down to the PDF's glyphs in place.
+
+Only job workers and the CLI import this module (certificates.stored makes and keeps the
+PDFs); web workers serve the stored bytes without loading fpdf2.
 """
 
+import copy
 import io
 import logging
+import threading
+from collections import defaultdict
 from pathlib import Path
 
 import segno
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
 
 from smresidency.text import printable
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
+FACES = {"": "DejaVuSans.subset.ttf", "B": "DejaVuSans-Bold.subset.ttf"}
+FAMILY = "dejavu"
 PAPER = {"a4": "A4", "letter": "Letter"}
+
+_parsed: dict[str, tuple[TTFFont, bytes]] = {}
+_parse_lock = threading.Lock()
+
+
+def parsed_face(style: str) -> tuple[TTFFont, bytes]:
+    """The face's parsed metrics and its file's bytes, made on first use in this process."""
+    with _parse_lock:
+        if style not in _parsed:
+            path = FONTS / FACES[style]
+            _parsed[style] = (TTFFont(FPDF(), path, FAMILY + style, style), path.read_bytes())
+    return _parsed[style]
+
+
+def _add_faces(pdf: FPDF) -> None:
+    """Give this PDF both faces without parsing them again (what add_font would do)."""
+    for style in FACES:
+        parsed, data = parsed_face(style)
+        font = copy.copy(parsed)  # shares cmap, glyph ids and descriptor, which stay unchanged
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
+        font.cw = defaultdict(parsed.cw.default_factory, parsed.cw)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        font.subset = SubsetMap(font)
+        pdf.fonts[FAMILY + style] = font
 
 
 def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> bytes:
@@ -24,8 +62,7 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     name, title = printable(cert.recipient_name), printable(cert.course_title)
     pdf.set_title(f"{title} certificate, {name}")
     pdf.set_author(cert.organisation or "smresidency")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    _add_faces(pdf)
     pdf.add_page()
     width, height = pdf.w, pdf.h
     pdf.set_draw_color(11, 92, 171)
@@ -33,7 +70,7 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     pdf.rect(10, 10, width - 20, height - 20)
 
     def line(text: str, size: float, style: str = "", gap: float = 4) -> None:
-        pdf.set_font("DejaVu", style, size)
+        pdf.set_font(FAMILY, style, size)
         pdf.set_x(20)
         pdf.multi_cell(width - 40, size * 0.5, text, align="C")
         pdf.ln(gap)
@@ -54,6 +91,8 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     issued = f"Issued {cert.issued_at:%d %B %Y}"
     if cert.expires_at is not None:
         issued += f" · valid until {cert.expires_at:%d %B %Y}"
+    if cert.revoked_at is not None:
+        issued += f" · revoked {cert.revoked_at:%d %B %Y}"
     line(issued, 11, gap=2)
 
     qr = io.BytesIO()
@@ -61,7 +100,7 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     qr.seek(0)
     size = 38
     pdf.image(qr, x=width - 20 - size, y=height - 20 - size - 4, w=size, h=size)
-    pdf.set_font("DejaVu", "", 9)
+    pdf.set_font(FAMILY, "", 9)
     pdf.set_xy(20, height - 42)
     pdf.multi_cell(
         width - 40 - size - 10,
@@ -70,11 +109,14 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     )
     if signer is None:
         pdf.set_xy(20, height - 26)
-        pdf.set_font("DejaVu", "B", 10)
+        pdf.set_font(FAMILY, "B", 10)
         pdf.cell(0, 5, "Programme director, on behalf of the faculty")
     else:
         _signature(pdf, signer, width, height)
-    return bytes(pdf.output())
+    try:
+        return bytes(pdf.output())
+    finally:
+        _forget_glyph_lookups()
 
 
 def _signature(pdf: FPDF, signer, width: float, height: float) -> None:
@@ -93,5 +135,13 @@ def _signature(pdf: FPDF, signer, width: float, height: float) -> None:
             logging.getLogger(__name__).warning("signature image not drawn", exc_info=True)
     signed = printable(signer.name) + (f", {printable(signer.title)}" if signer.title else "")
     pdf.set_xy(20, height - 46)
-    pdf.set_font("DejaVu", "B", 10)
+    pdf.set_font(FAMILY, "B", 10)
     pdf.cell(width - 40, 5, signed, align="C")
+
+
+def _forget_glyph_lookups() -> None:
+    """fpdf2 memoises glyph lookups in caches that hold every PDF's fonts; empty them."""
+    for name in ("pick", "get_glyph"):
+        clear = getattr(getattr(SubsetMap, name, None), "cache_clear", None)
+        if clear is not None:
+            clear()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smresidency.catalog.models import Course
+from smresidency.certificates import stored
 from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates.models import Certificate
 from smresidency.certificates.rules import Eligibility, eligibility  # noqa: F401 (re-exported)
@@ -88,6 +89,7 @@ def _issue(enrolment: Enrolment, course: Course) -> Certificate | None:
     except IntegrityError:
         return None  # issued by a concurrent request: exactly once
     _announce(cert, user)
+    stored.prepare(cert)  # the PDFs are made by a job once this commits
     return cert
 
 

@@ -14,10 +14,12 @@ from smresidency.certificates import (
     queries,
     services,
     status,
+    stored,
 )
 from smresidency.certificates.forms import CredentialForm, RevokeForm, VerifyForm
 from smresidency.certificates.public import signing_key_or_503
 from smresidency.db import utcnow
+from smresidency.jobs.models import FAILED
 from smresidency.security import public_cache
 
 
@@ -48,19 +50,27 @@ def show(cert_id: int):
 @bp.get("/certificates/<int:cert_id>.pdf")
 @allow(SIGNED_IN)
 def pdf(cert_id: int):
-    from smresidency.admin.settings import certificate_signer
-    from smresidency.certificates.pdf import certificate_pdf
-
+    """The kept PDF, read from the database; a missing one is asked of the job queue."""
     cert, _ = _own_or_404(cert_id)
     paper = request.args.get("paper", "a4")
-    if paper not in ("a4", "letter"):
+    if paper not in stored.PAPERS:
         abort(404)
-    body = certificate_pdf(cert, links.verify_url(cert), paper, certificate_signer())
-    return Response(
-        body,
+    found = stored.current(cert, paper)
+    if found.row is None and current_app.config["JOBS_EAGER"]:
+        found = stored.make_here(cert, paper)  # no worker: this process is the queue
+    if found.row is None:
+        failed = stored.request_pdf(cert, paper, found.inputs) == FAILED
+        page = render_template(
+            "certificates/pdf_preparing.html", cert=cert, paper=paper, failed=failed, refresh=5
+        )
+        return page, 503 if failed else 202, {} if failed else {"Refresh": "5"}
+    response = Response(
+        found.row.body,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{cert.serial}-{paper}.pdf"'},
     )
+    response.set_etag(found.row.body_sha256)
+    return response.make_conditional(request)
 
 
 def _signed(cert, course) -> tuple[dict, str]:

@@ -10,6 +10,7 @@ from smresidency.admin.audit import record
 from smresidency.auth.models import DeviceSession, PasswordResetToken, User
 from smresidency.certificates.models import Certificate
 from smresidency.certificates.services import revoke
+from smresidency.certificates.stored import forget as forget_pdfs
 from smresidency.cohorts.models import Enrolment, Reminder
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOff
@@ -48,6 +49,8 @@ def erase(user: User, by: User, request_note: str) -> dict:
             revoke(cert, by.id, REVOKE_REASON)
             revoked.append(cert.id)
         cert.recipient_name = ERASED
+    if not keep:  # the kept PDFs print the name
+        forget_pdfs(select(Certificate.id).where(Certificate.user_id == user.id))
     _free_text(user.id, enrolments, plans, attempts)
     user.name = f"Erased person {user.id}"
     user.email = erased_email(user.id)
