@@ -18,6 +18,13 @@ node_modules/.installed: package.json package-lock.json
 		npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
 	else echo "npm not found: browser tests will skip their accessibility checks' install"; fi
 
+# Ralph, the LRS the xAPI tests send to, in a venv of its own: its pins are not the app's.
+RALPH_VENV := .venv-ralph
+$(RALPH_VENV)/.installed: Makefile
+	test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0'
+	touch $@
+
 install: $(STAMP)
 
 ## make run: install, migrate, validate and load course_content/, make a signing key, demo accounts,
@@ -33,7 +40,7 @@ run: $(STAMP)
 	SMRESIDENCY_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install and run the whole suite (SQLite; PostgreSQL when SMRESIDENCY_TEST_DATABASE_URL is set).
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) node_modules/.installed $(RALPH_VENV)/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make bench: seed 1,200 learners in 51 cohorts, serve with gunicorn, measure pages and quiz submission (bench/README.md).
@@ -66,4 +73,4 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache src/*.egg-info mutants
+	rm -rf $(VENV) $(RALPH_VENV) node_modules .pytest_cache .ruff_cache src/*.egg-info mutants

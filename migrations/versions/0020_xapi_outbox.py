@@ -39,6 +39,8 @@ def upgrade():
         batch.add_column(
             sa.Column("provider_id", sa.String(length=100), nullable=False, server_default="")
         )
+    # certificates issued before: their contact hours were the course's hours they carry
+    op.execute("UPDATE certificate SET contact_hours = hours")
     with op.batch_alter_table("site_settings") as batch:
         batch.add_column(
             sa.Column("ce_contact_hours", sa.String(length=12), nullable=False, server_default="")

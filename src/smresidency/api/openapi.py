@@ -90,6 +90,13 @@ SCHEMAS = {
             "expires_at": OPT_TIME,
             "revoked_at": OPT_TIME,
             "verification_url": {"type": "string", "format": "uri"},
+            "continuing_education": _obj(
+                {
+                    "contact_hours": {"type": "number"},
+                    "accreditation_statement": STR,
+                    "provider_id": STR,
+                }
+            ),
         }
     ),
     "CourseList": _list_of("Course"),

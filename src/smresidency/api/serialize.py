@@ -72,4 +72,9 @@ def certificate(row) -> dict:
         "expires_at": _time(row.expires_at),
         "revoked_at": _time(row.revoked_at),
         "verification_url": verify_url(row),
+        "continuing_education": {  # CE/CPD as snapshotted at issue (certificates/ce.py)
+            "contact_hours": float(row.hours if row.contact_hours is None else row.contact_hours),
+            "accreditation_statement": row.accreditation or "",
+            "provider_id": row.provider_id or "",
+        },
     }

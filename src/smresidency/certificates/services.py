@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smresidency.catalog.models import Course
+from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates import stored
 from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates.models import Certificate

@@ -91,9 +91,10 @@ def _plan_accepted(ref_id: int) -> dict | None:
 
 def ce_extensions(cert) -> dict:
     """The CE/CPD record as the certificate snapshotted it at issue."""
+    hours = cert.hours if cert.contact_hours is None else cert.contact_hours
     return {
         ext("certificate-serial"): cert.serial or "",
-        ext("contact-hours"): float(cert.contact_hours or cert.hours or 0),
+        ext("contact-hours"): float(hours or 0),
         ext("accreditation-statement"): cert.accreditation or "",
         ext("provider-id"): cert.provider_id or "",
     }
