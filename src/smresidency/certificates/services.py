@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smresidency.catalog.models import Course
-from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates import stored
 from smresidency.certificates.ce import snapshot as ce_snapshot
 from smresidency.certificates.models import Certificate

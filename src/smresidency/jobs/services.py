@@ -21,7 +21,6 @@ HANDLERS = {
     "mail.deliver": "smresidency.mail.services:deliver",
     "certificates.expiry_reminder": "smresidency.certificates.expiry:send_reminder",
     "webhooks.deliver": "smresidency.webhooks.services:deliver",
-    "xapi.send": "smresidency.xapi.services:send",
     "certificates.pdf": "smresidency.certificates.stored:make_job",
     "xapi.send": "smresidency.xapi.services:send",
 }
