@@ -68,7 +68,7 @@ def test_enrolment_day_is_counted_in_the_cohorts_time_zone():
 def test_dashboard_rows_use_the_rule(app, seeded):
     """On a fixed day the seeded cohort's rows are behind exactly as the rule says."""
     from smresidency.auth.models import User
-    from smresidency.cohorts.dashboard import cohort_grid
+    from smresidency.cohorts.grid import cohort_grid
     from smresidency.extensions import db
 
     view = SimpleNamespace(sort="name", direction="asc", filter="all", withdrawn=False)

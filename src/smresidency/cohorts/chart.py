@@ -103,11 +103,25 @@ def completions_per_day(cohort_id: int, module_ids: list[int]) -> dict[date, int
     return {d if isinstance(d, date) else date.fromisoformat(d): n for d, n in rows}
 
 
+# (database, cohort id) -> (the board's signature and day, the chart drawn for them)
+_drawn: dict[tuple[str, int], tuple[tuple, Chart]] = {}
+
+
 def cohort_chart(board: Dashboard) -> Chart | None:
-    """The last 60 days, or since the first active enrolment if that is later; None if nobody."""
+    """The last 60 days, or since the first active enrolment if that is later; None if nobody.
+
+    Kept per process while the board's signature (every learner's summary version) and the
+    day are the ones it was drawn for: a completion changes a summary, hence the signature."""
     if not board.active:
         return None
+    place, key = (str(db.engine.url), board.cohort.id), (board.signature, board.today)
+    cached = _drawn.get(place) if board.signature else None
+    if cached is not None and cached[0] == key:
+        return cached[1]
     first = min(r.enrolment.enrolled_at.date() for r in board.active)
     start = min(max(first, board.today - timedelta(days=DAYS - 1)), board.today)
     ids = [m.id for m in board.modules]
-    return progress_chart(completions_per_day(board.cohort.id, ids), start, board.today)
+    chart = progress_chart(completions_per_day(board.cohort.id, ids), start, board.today)
+    if board.signature:
+        _drawn[place] = (key, chart)
+    return chart

@@ -7,15 +7,13 @@ from flask_login import current_user
 from wtforms import BooleanField, Form, SelectField
 
 from smresidency.access import allow
+from smresidency.catalog.cache import content_version
 from smresidency.cohorts import bp
 from smresidency.cohorts.chart import cohort_chart, long_date
-from smresidency.cohorts.dashboard import (
-    FILTERS,
-    GROUPS,
-    Dashboard,
-    cohort_grid,
-)
+from smresidency.cohorts.dashboard import FILTERS, GROUPS, Dashboard
+from smresidency.cohorts.etag import not_modified, page_etag, tagged
 from smresidency.cohorts.export import progress_csv
+from smresidency.cohorts.grid import cohort_grid, page_body, row_html
 from smresidency.cohorts.programme import programme as programme_page
 from smresidency.cohorts.services import days_left
 
@@ -86,17 +84,35 @@ def _board(cohort_id: int) -> Dashboard:
 @allow("coordinator", "instructor")
 def dashboard(cohort_id: int):
     board = _board(cohort_id)
-    return render_template(
-        "cohorts/dashboard.html",
-        board=board,
-        chart=cohort_chart(board),
-        form=GridForm(request.args),
-        filters=FILTERS,
-        groups=GROUPS,
-        days_left=days_left(board.cohort, board.today),
-        long_date=long_date,
-        may_manage=current_user.has_any_role(("coordinator", "admin")),
+    cohort = board.cohort
+    parts = (
+        board.signature,
+        board.today,
+        content_version(),
+        (cohort.name, cohort.place, cohort.online_link, cohort.immersion_date, cohort.timezone),
+        cohort.course.title,
     )
+    tag = page_etag(*parts)
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
+    body = page_body(
+        parts,
+        lambda: render_template(
+            "cohorts/dashboard_body.html",
+            board=board,
+            chart=cohort_chart(board),
+            form=GridForm(request.args),
+            filters=FILTERS,
+            groups=GROUPS,
+            days_left=days_left(board.cohort, board.today),
+            long_date=long_date,
+            may_manage=current_user.has_any_role(("coordinator", "admin")),
+            row_html=row_html,
+        ),
+    )
+    page = render_template("cohorts/dashboard.html", board=board, body=body)
+    return tagged(page, tag)
 
 
 @bp.get("/cohorts/<int:cohort_id>/export.csv")

@@ -39,3 +39,5 @@ class EnrolmentSummary(Base):
     items_checked: Mapped[int] = mapped_column(default=0)
     plan_state: Mapped[str] = mapped_column(String(20), default="")
     certificate_state: Mapped[str] = mapped_column(String(20), default="")
+    # random on every recompute: a cached dashboard row keyed on it is stale once it moves
+    version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -3,7 +3,10 @@
 Whatever changes progress (a read, a passed quiz, a tick, a plan, a certificate, a module
 retired) goes through the session; after each flush the touched enrolments' summaries are
 recomputed from the raw tables in two statements, so the dashboard reads one row per learner.
+Each recompute gives the summary a new random `version`: the dashboard's cached rows key on it.
 """
+
+import secrets
 
 from sqlalchemy import and_, bindparam, case, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -68,6 +71,8 @@ def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
     """Bring the summaries of these enrolments (or of these learners or courses) up to date."""
     lock_enrolments, insert_missing, lock, refresh = _statements()
     params = {"eids": list(enrolment_ids), "uids": list(user_ids), "cids": list(course_ids)}
+    # random rather than +1, as the content version: another database never repeats a stamp
+    params["stamp"] = secrets.randbelow(2**31 - 2) + 1
     if connection.dialect.name != "sqlite":
         # the enrolment rows first, in id order, as a faculty tick and the certificate check
         # do: taking the summary row first and the enrolment second deadlocked against them
@@ -107,7 +112,9 @@ def _statements() -> list:
             .where(mine)
             .order_by(EnrolmentSummary.enrolment_id)
             .with_for_update(),
-            update(EnrolmentSummary).where(mine).values(figures(EnrolmentSummary.enrolment_id)),
+            update(EnrolmentSummary)
+            .where(mine)
+            .values({**figures(EnrolmentSummary.enrolment_id), "version": bindparam("stamp")}),
         ]
     )
     return _BUILT
