@@ -36,3 +36,33 @@ def test_registration_and_reset_are_refused(client, path):
 def test_the_provider_still_signs_people_in(client, sso_sign_in):
     assert sso_sign_in("bob").status_code == 302
     assert client.get("/account").status_code == 200
+
+
+def test_an_invitation_link_asks_for_the_hospital_sign_in_instead_of_a_password(
+    app, client, make_cohort, synced_course, sso_sign_in
+):
+    from sqlalchemy import func, select
+
+    from smresidency.auth.models import User
+    from smresidency.cohorts import services
+    from smresidency.cohorts.models import Cohort
+    from smresidency.extensions import db
+
+    cohort_id, _ = make_cohort(synced_course, name="Autumn")
+    with app.app_context():
+        token = services.invite_token(db.session.get(Cohort, cohort_id))
+        accounts = db.session.scalar(select(func.count()).select_from(User))
+    page = client.get(f"/join/{token}")
+    assert page.headers["Location"] == f"/login?next=/join/{token}"
+    registered = client.post(
+        f"/join/{token}",
+        data={"email": "pat@hospital.test", "name": "Pat", "password": PASSWORD * 2},
+    )
+    assert registered.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == accounts
+    # through the provider, the person comes back to the invitation, signed in
+    back = sso_sign_in("bob", next_url=f"/join/{token}")
+    assert back.headers["Location"] == f"/join/{token}"
+    invitation = client.get(f"/join/{token}").get_data(as_text=True)
+    assert "Join the cohort" in invitation and 'name="password"' not in invitation

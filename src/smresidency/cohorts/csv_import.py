@@ -10,7 +10,7 @@ import io
 import secrets
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from smresidency.auth.forms import email_problem
@@ -345,20 +345,32 @@ def _new_account(email: str, name: str) -> User:
 
 
 def _mail_welcome(user: User, cohort: Cohort) -> None:
-    """A single-use set-your-password link, through the password-reset mechanism."""
+    """A single-use set-your-password link, through the password-reset mechanism; with
+    SSO_ONLY (reset refused) the sign-in page, where the hospital account signs in."""
     from smresidency.immersion.calendar import calendar_link  # the immersion blueprint's URL
 
-    link = issue_reset_link(user, WELCOME_LINK_DAYS * 86400)
     site = current_app.config["SITE_NAME"]
     day = cohort.immersion_date
+    if current_app.config["SSO_ONLY"]:  # no passwords here: the hospital account signs in
+        subject = f"Welcome to {site}"
+        how = (
+            "Sign in with your hospital account on this page:\n\n"
+            f"{url_for('auth.login', _external=True)}\n\n"
+        )
+    else:
+        link = issue_reset_link(user, WELCOME_LINK_DAYS * 86400)
+        subject = f"Welcome to {site}: set your password"
+        how = (
+            f"Open this link within {WELCOME_LINK_DAYS} days to choose your password:\n\n"
+            f"{link}\n\nThe link works once. If it has expired, use “Forgot your password?” "
+            "on the sign-in page.\n\n"
+        )
     send_mail(
         user.email,
-        f"Welcome to {site}: set your password",
+        subject,
         f"Hello {printable(user.name)},\n\nYou have been enrolled in {printable(cohort.name)}; "
         "the immersion day is "
-        f"{day.day} {day:%B %Y}. An account has been made for you with this "
-        f"address. Open this link within {WELCOME_LINK_DAYS} days to choose your password:"
-        f"\n\n{link}\n\nThe link works once. If it has expired, use “Forgot your password?” "
-        "on the sign-in page.\n\nOnce signed in, add the immersion day to your calendar "
+        f"{day.day} {day:%B %Y}. An account has been made for you with this address. "
+        f"{how}Once signed in, add the immersion day to your calendar "
         f"(an .ics invite):\n\n{calendar_link(cohort)}\n",
     )

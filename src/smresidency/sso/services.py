@@ -55,7 +55,7 @@ def sign_in(provider: Provider, claims: dict) -> User:
         user = identity.user
     else:
         user = find_user(email)
-        if user is not None and not verified:
+        if user is not None and not verified and not (provider.trust_email and _unclaimed(user)):
             # linking on an unverified address would hand this account to whoever typed it
             raise SsoRefused(UNVERIFIED.format(email=email))
         if user is None:
@@ -74,6 +74,13 @@ def sign_in(provider: Provider, claims: dict) -> User:
     user.last_sign_in_at = utcnow()
     db.session.flush()
     return user
+
+
+def _unclaimed(user: User) -> bool:
+    """Made by the site for this address (a CSV enrolment) and never used: no password was
+    ever set and nobody has signed in. A provider trusted for new accounts' addresses
+    (SSO_TRUST_EMAIL) may link it, as it could have created it."""
+    return user.password_hash.startswith("!") and user.last_sign_in_at is None
 
 
 def _create(provider: Provider, claims: dict, email: str) -> User:

@@ -13,6 +13,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from joserfc.errors import JoseError
 
 from smresidency.access import PUBLIC, allow
@@ -46,9 +47,13 @@ def sign_in_options():
 
 @bp.before_app_request
 def refuse_passwords_when_sso_only():
-    """With SSO_ONLY, password sign-in, registration and reset answer 403 with a pointer."""
+    """With SSO_ONLY, password sign-in, registration and reset answer 403 with a pointer, and
+    an invitation link asks a visitor to sign in (through the provider) before joining."""
     if not current_app.config["SSO_ONLY"]:
         return None
+    if request.endpoint == "cohorts.join" and not current_user.is_authenticated:
+        # an invitation link offers to register a password account: sign in here first
+        return redirect(url_for("auth.login", next=request.path))
     if request.endpoint in PASSWORD_ENDPOINTS or (
         request.endpoint == "auth.login" and request.method == "POST"
     ):
