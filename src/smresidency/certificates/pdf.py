@@ -10,6 +10,7 @@ PDFs); web workers serve the stored bytes without loading fpdf2.
 """
 
 import copy
+import functools
 import io
 import logging
 import threading
@@ -41,12 +42,21 @@ def parsed_face(style: str) -> tuple[TTFFont, bytes]:
     return _parsed[style]
 
 
+@functools.lru_cache(maxsize=16)
+def _qr_png(url: str) -> bytes:
+    """The QR code of a verification address; the A4 and Letter PDFs share one."""
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=6, border=2)
+    return png.getvalue()
+
+
 def _add_faces(pdf: FPDF) -> None:
     """Give this PDF both faces without parsing them again (what add_font would do)."""
     for style in FACES:
         parsed, data = parsed_face(style)
         font = copy.copy(parsed)  # shares cmap, glyph ids and descriptor, which stay unchanged
         font.i = len(pdf.fonts) + 1
+        # lazy: only the table directory is read here; the outlines keep their boxes as made
         font.ttfont = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
         font.cw = defaultdict(parsed.cw.default_factory, parsed.cw)
         font.missing_glyphs = []
@@ -95,9 +105,7 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
         issued += f" · revoked {cert.revoked_at:%d %B %Y}"
     line(issued, 11, gap=2)
 
-    qr = io.BytesIO()
-    segno.make(verify_url, error="m").save(qr, kind="png", scale=6, border=2)
-    qr.seek(0)
+    qr = io.BytesIO(_qr_png(verify_url))
     size = 38
     pdf.image(qr, x=width - 20 - size, y=height - 20 - size - 4, w=size, h=size)
     pdf.set_font(FAMILY, "", 9)
