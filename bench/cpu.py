@@ -39,13 +39,40 @@ def _client() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+# The PostgreSQL database the run measures (watch_database); None while it measures SQLite.
+_WATCHED: str | None = None
+
+
+def watch_database(name: str | None) -> None:
+    """Count PostgreSQL's CPU towards the server only for this database (None: not at all).
+
+    Other databases on the same server (a test suite's, say) are other processes' load, and
+    while SQLite is measured PostgreSQL is no part of the server.
+    """
+    global _WATCHED
+    _WATCHED = name
+
+
+def _is_other_backend(pid: int) -> bool:
+    """A PostgreSQL backend serving a client of another database than the watched one."""
+    try:
+        title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (OSError, UnicodeDecodeError):
+        return False
+    client = "(" in title or "[local]" in title  # "user db 127.0.0.1(5432) idle"
+    return client and _WATCHED not in title.split()
+
+
 def _database() -> float:
-    """Every process named postgres (the server and its backends)."""
+    """The watched PostgreSQL database: its backends and the server's own processes
+    (postmaster, writers, checkpointer); nothing when no database is watched."""
+    if _WATCHED is None:
+        return 0.0
     total = 0.0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             found = _process(int(entry.name))
-            if found and found[0].startswith("postgres"):
+            if found and found[0].startswith("postgres") and not _is_other_backend(int(entry.name)):
                 total += found[1]
     return total
 

@@ -19,10 +19,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
             "127.0.0.1, sign in through /login and measure /healthz, the course page, a module "
             "page, the large cohort's dashboard (as its coordinator), the public certificate "
             "verification page (rotating through every seeded code) and quiz submission (a pool "
-            "of open attempts, each submitted once), then times certificate PDFs in-process and "
-            "fetches one over HTTP. Prints a table with each figure against its "
-            "target and writes the same figures as JSON. Exits 0 whether targets are met or "
-            "missed; non-zero only when the benchmark cannot run."
+            "of open attempts, each submitted once), sends 2,000 quiz submissions at once, then "
+            "times certificate PDFs in-process and fetches one over HTTP; on SQLite, then on "
+            "PostgreSQL when a server answers (--postgres). Prints a table with each figure "
+            "against its target and writes the same figures as JSON. Exits 0 whether targets "
+            "are met or missed; non-zero only when the benchmark cannot run."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -86,6 +87,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "module a quiz could be started on); its load stops early when they are all submitted",
     )
     load_opts.add_argument(
+        "--burst",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="quiz submissions sent at once after the measurement, from open attempts of N "
+        "learners seeded for it alone (the target is for 2,000); 0 skips the burst",
+    )
+    load_opts.add_argument(
         "--pdf-seconds",
         type=float,
         default=5.0,
@@ -114,10 +123,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     data.add_argument(
         "--database-url",
         metavar="URL",
-        help="default: a new SQLite file in a temporary directory. A PostgreSQL URL (e.g. "
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres) names a server: the run "
+        action="append",
+        help="measure this database instead of the defaults (SQLite, then --postgres); repeat "
+        "it to measure several in one run, 'sqlite' for a new SQLite file. A PostgreSQL URL "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres) names a server: the run "
         "creates a database of its own there and drops it at the end. A sqlite:///PATH URL "
         "must name a file that does not exist yet; it is left behind",
+    )
+    data.add_argument(
+        "--postgres",
+        metavar="URL|auto|off",
+        default="auto",
+        help="after SQLite, measure PostgreSQL on this server in the same run (a database of "
+        "its own, dropped at the end); auto: postgresql+psycopg://postgres@127.0.0.1:5432/"
+        "postgres when something answers there, else the report says it was skipped; off: "
+        "SQLite only. Ignored with --database-url",
     )
     data.add_argument(
         "--cohorts",
@@ -158,7 +178,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("duration", "concurrency", "max_requests", "timeout", "workers", "wrk_threads"):
         if getattr(args, name) <= 0:
             p.error(f"--{name.replace('_', '-')} must be positive")
-    for name in ("warmup", "cohorts", "per_cohort", "large_cohort", "quiz_pool", "pdf_seconds"):
+    for name in (
+        "warmup",
+        "cohorts",
+        "per_cohort",
+        "large_cohort",
+        "quiz_pool",
+        "pdf_seconds",
+        "burst",
+    ):
         if getattr(args, name) < 0:
             p.error(f"--{name.replace('_', '-')} must not be negative")
     if args.cohorts * args.per_cohort < 1:

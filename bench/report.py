@@ -1,38 +1,9 @@
-"""Ratios to /healthz (plain and CPU-normalised), MET/MISSED, and the printed tables."""
+"""The printed report of one database's run: endpoints, workers, PDFs, the burst, notes."""
 
 from __future__ import annotations
 
 from settings import OTHER_CPU_WARNING, QUIZ_LABEL, VERIFY_LABEL, VERIFY_PATH
-
-
-def per_cpu_second(e: dict) -> float | None:
-    """Requests per second of CPU spent by the server (and PostgreSQL, when it is the database)."""
-    cores = e.get("cpu_cores") or {}
-    used = (cores.get("server") or 0.0) + (cores.get("database") or 0.0)
-    return e["requests"] / (used * e["seconds"]) if used and e.get("seconds") else None
-
-
-def evaluate(endpoints: list[dict], workers: list[dict]) -> None:
-    """Ratios to the /healthz measured with the same tool, plain and CPU-normalised, and
-    MET/MISSED on the CPU-normalised one (other processes on the machine do not move it)."""
-    floors = {e["tool"]: e for e in endpoints if e["name"] == "healthz"}
-    for e in endpoints:
-        floor = floors.get(e["tool"])
-        e["ratio_to_healthz"] = round(e["rps"] / floor["rps"], 3) if floor else None
-        mine, base = per_cpu_second(e), per_cpu_second(floor) if floor else None
-        e["per_cpu_second"] = round(mine, 1) if mine else None
-        e["cpu_ms_per_request"] = round(1000 / mine, 2) if mine else None
-        e["cpu_ratio_to_healthz"] = round(mine / base, 3) if mine and base else None
-        judged = e["cpu_ratio_to_healthz"]
-        if judged is None:
-            judged = e["ratio_to_healthz"]
-        e["met"] = (
-            None
-            if e["target_ratio"] is None
-            else (judged is not None and judged >= e["target_ratio"])
-        )
-    for w in workers:
-        w["met"] = w["peak_rss_mb"] is not None and w["peak_rss_mb"] <= w["target_mb"]
+from targets import disturbances
 
 
 def _fmt(value, spec: str) -> str:
@@ -55,6 +26,7 @@ def table(results: dict) -> str:
         "x healthz",
         "CPU ms",
         "x healthz/CPU",
+        "other CPUs",
         "target (CPU)",
     )
     rows = []
@@ -75,6 +47,8 @@ def table(results: dict) -> str:
                 _fmt(e["ratio_to_healthz"], ".2f"),
                 _fmt(e.get("cpu_ms_per_request"), ".2f"),
                 _fmt(e.get("cpu_ratio_to_healthz"), ".3f"),
+                _fmt((e.get("cpu_cores") or {}).get("other"), ".2f")
+                + (" !" if e.get("disturbed") else "  "),
                 target,
             )
         )
@@ -139,6 +113,9 @@ def table(results: dict) -> str:
                 else f"{pool['offered'] - pool['sent']} left unsent"
             )
         )
+    burst = results.get("quiz_burst")
+    if burst:
+        lines.append(burst_line(burst))
     verify = next((e for e in results["endpoints"] if e["name"] == VERIFY_LABEL), None)
     certs = results.get("certificates")
     if certs:
@@ -161,19 +138,7 @@ def table(results: dict) -> str:
             "page's own cost is measured, not its 429s; each check still counts a hit "
             f"({verify['rate_limit_hits_after']} verify rows in rate_limit_hit at the end)"
         )
-    others = [e["cpu_cores"]["other"] for e in results["endpoints"]]
-    others = [o for o in others if o is not None]
-    if others:
-        worst = max(others)
-        lines.append(
-            f"other processes used up to {worst:.2f} of {m['cpu_count']} CPUs during a "
-            "measurement"
-            + (
-                ": the figures are disturbed, rerun on a quiet machine."
-                if worst > OTHER_CPU_WARNING
-                else "."
-            )
-        )
+    lines += disturbed_lines(results)
     if quiz and quiz["tool"] != m["tool"]:
         lines.append(
             f"note: quiz submission was measured with the {quiz['tool']} client (--quiz-tool); "
@@ -206,7 +171,7 @@ def _kb(n: int | None) -> str:
 
 def pdf_table(pdf: dict) -> list[str]:
     """Certificate PDFs: one worker's rate in-process, and one fetched over HTTP."""
-    head = ("certificate PDF", "PDFs", "PDFs/s", "p50 ms", "p99 ms", "size", "target")
+    head = ("certificate PDF", "PDFs", "PDFs/s", "per CPU-s", "p50 ms", "p99 ms", "size", "target")
     rows = []
     inproc = pdf.get("in_process")
     if inproc:
@@ -215,10 +180,12 @@ def pdf_table(pdf: dict) -> list[str]:
                 f"certificate_pdf() in-process, a4/letter, {inproc['seconds']:.1f} s",
                 str(inproc["count"]),
                 _fmt(inproc["per_second"], ".1f"),
+                _fmt(inproc.get("per_cpu_second"), ".1f"),
                 _fmt(inproc["p50_ms"], ".2f"),
                 _fmt(inproc["p99_ms"], ".2f"),
                 f"{_kb(inproc['bytes']['a4'])} / {_kb(inproc['bytes']['letter'])}",
-                "(no target)",
+                f">= {inproc.get('target_per_second')}/s (CPU)  "
+                + ("MET" if inproc.get("met") else "MISSED"),
             )
         )
     http = pdf["http"]
@@ -226,6 +193,7 @@ def pdf_table(pdf: dict) -> list[str]:
         (
             "GET /certificates/<id>.pdf as its owner",
             "1",
+            "-",
             "-",
             _fmt(http["ms"], ".2f"),
             "-",
@@ -241,11 +209,63 @@ def pdf_table(pdf: dict) -> list[str]:
             f"mean {inproc['mean_ms']:.2f} ms; other processes used "
             f"{_fmt(inproc['cpu_cores']['other'], '.2f')} CPUs meanwhile"
         )
-    after = ", ".join(
-        f"pid {w['pid']} {_fmt(w['peak_rss_mb'], '.1f')} MB" for w in pdf.get("workers_after", [])
-    )
+    kept = pdf.get("pregenerated")
+    if kept:
+        lines.append(f"PDFs kept before the download in {kept['seconds']:.1f} s: {kept['output']}")
+    if http.get("downloads"):
+        lines.append(
+            f"{http['downloads']} more downloads of the kept PDF: p50 "
+            f"{_fmt(http.get('download_p50_ms'), '.2f')} ms, "
+            f"{_fmt(http.get('downloads_per_server_cpu_second'), '.0f')} per server-CPU-second; "
+            f"its ETag sent back answered {http.get('if_none_match_status') or '-'}"
+        )
+    after = pdf.get("workers_after", [])
+    shown = ", ".join(f"pid {w['pid']} {_fmt(w['peak_rss_mb'], '.1f')} MB" for w in after)
+    verdict = ""
+    if after:
+        limit = after[0].get("target_mb")
+        verdict = f"; target <= {limit} MB  " + (
+            "MET" if all(w.get("met") for w in after) else "MISSED"
+        )
     lines.append(
         f"the HTTP PDF came in {http['ms']:.0f} ms (a worker's first may include importing "
-        f"fpdf2); worker peak RSS after it: {after or '-'} (the rows above were read before it)"
+        f"fpdf2); worker peak RSS after it: {shown or '-'} (the rows above were read before "
+        f"it){verdict}"
     )
+    return lines
+
+
+def burst_line(burst: dict) -> str:
+    """The burst: how many were sent, in how long (plain and CPU-normalised), what the
+    database shows, and its verdict."""
+    if not burst.get("sent"):
+        return f"burst: {burst.get('note', 'not sent')}"
+    verdict = {None: "(no target: not 2,000)", True: "MET", False: "MISSED"}[burst.get("met")]
+    return (
+        f"burst: {burst['sent']} of {burst['offered']} quiz submissions sent at once in "
+        f"{burst['seconds']:.2f} s ({_fmt(burst.get('cpu_normalised_seconds'), '.2f')} s "
+        f"CPU-normalised; target < {burst['target_seconds']:g} s): {burst['graded']} graded, "
+        f"{burst['lost']} lost, {burst['errors']} errors; {burst['replayed']} replayed changed "
+        f"{'something' if burst['changed_by_replay'] else 'nothing'}  {verdict}"
+    )
+
+
+def disturbed_lines(results: dict) -> list[str]:
+    """How much CPU other processes took, and a warning naming each disturbed measurement."""
+    others = [(e.get("cpu_cores") or {}).get("other") for e in results["endpoints"]]
+    others = [o for o in others if o is not None]
+    if not others:
+        return ["other processes' CPU could not be read (no /proc): nothing says if the "
+                "machine was disturbed"]  # fmt: skip
+    cpus = results["machine"]["cpu_count"]
+    lines = [f"other processes used up to {max(others):.2f} of {cpus} CPUs during a measurement."]
+    found = disturbances(results)
+    if found:
+        named = ", ".join(f"{what} ({other:.2f})" for what, other in found)
+        lines.append(
+            f"WARNING: the machine was disturbed: other processes used more than "
+            f"{OTHER_CPU_WARNING} of a CPU during {named} (marked ! above). MET/MISSED is "
+            "judged on the CPU-normalised figures, which allow for it; the plain ones do not. "
+            "Rerun on a quiet machine for steadier numbers."
+        )
     return lines
