@@ -164,14 +164,3 @@ def test_a_learner_who_signs_in_by_sso_is_their_hospital_account(app, synced_cou
         "name": learner.name,
         "account": {"homePage": "https://idp.hospital.example", "name": "emp-4711"},
     }
-
-
-def test_the_jobs_page_counts_statements_waiting_for_the_lrs(
-    app, synced_course, make_user, make_cohort
-):
-    make_cohort(synced_course, learners=2)
-    admin = journey.signed_in(app, make_user("admin"))
-    page = admin.get("/admin/jobs/").text
-    assert "xAPI statements waiting for the Learning Record Store: 2." in page
-    app.config["XAPI_ENDPOINTS"] = []
-    assert "xAPI statements" not in admin.get("/admin/jobs/").text
