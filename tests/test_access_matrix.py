@@ -145,6 +145,10 @@ ROUTES: dict[str, Route] = {
         data={"reason": "matrix"},
         may=COORDINATORS,
     ),
+    # GET shows the old and new name; the POST re-issues (tests/certificates/test_reissue.py)
+    "certificates.reissue_certificate": Route(
+        args={**COHORT, "cert_id": "@certificate"}, may=COORDINATORS
+    ),
     "ratings.rate": Route(args={"course_slug": COURSE, "phase": "pre"}),
     "ratings.report": Route(args=COHORT, may=COHORT_STAFF),
     "immersion.my_day": Route(args={"course_slug": COURSE}),

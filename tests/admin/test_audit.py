@@ -5,7 +5,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
 from smresidency.admin import audit
 from smresidency.admin.models import AppendOnly, AuditEntry
@@ -49,13 +48,15 @@ def _entries(app, admin, people):
     with app.app_context():
         for n, person in enumerate(people):
             audit.record(admin, "account.roles", person, {"roles": []}, {"roles": [f"r{n}"]})
-        old = audit.record(admin, "account.disabled", people[0], detail="=HYPERLINK(1)")
-        db.session.flush()
-        db.session.execute(
-            update(AuditEntry)
-            .where(AuditEntry.id == old.id)
-            .values(created_at=utcnow() - timedelta(days=30))
+        # a month old from the start: the log refuses to change an entry afterwards
+        old = AuditEntry(
+            actor_id=admin.id,
+            action="account.disabled",
+            target_user_id=people[0].id,
+            detail="=HYPERLINK(1)",
+            created_at=utcnow() - timedelta(days=30),
         )
+        db.session.add(old)
         db.session.commit()
 
 

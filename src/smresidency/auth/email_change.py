@@ -82,8 +82,11 @@ def pending(token: str) -> tuple[User, str]:
 def confirm(token: str) -> User:
     """Apply the change; the address must still be free."""
     user, new_email = pending(token)
+    from smresidency.admin.audit import record
+
     if find_user(new_email) is not None:
         raise EmailChangeError("Another account now uses that address.")
-    user.email = new_email
+    before, user.email = user.email, new_email
     db.session.flush()
+    record(user, "account.email", user, before={"email": before}, after={"email": new_email})
     return user

@@ -46,11 +46,17 @@ class ProfileForm(FlaskForm):
 
 
 def update_profile(user, name: str, timezone: str, reminder_mail: bool) -> list[str]:
-    """Store the learner's settings; returns what changed, for the flash message."""
+    """Store the learner's settings; returns what changed, for the flash message. A new name
+    is audited (before and after): it is what staff print on a re-issued certificate."""
+    from smresidency.admin.audit import record
+
     changed = []
+    before = user.name
     for field, value in (("name", name), ("timezone", timezone), ("reminder_mail", reminder_mail)):
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
     db.session.flush()
+    if "name" in changed:
+        record(user, "account.name", user, before={"name": before}, after={"name": user.name})
     return changed

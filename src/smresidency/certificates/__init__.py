@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from smresidency.certificates import public, views, views_expiry  # noqa: E402, F401
+from smresidency.certificates import public, views, views_expiry, views_reissue  # noqa: E402, F401

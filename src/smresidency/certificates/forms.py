@@ -20,6 +20,17 @@ class RevokeForm(FlaskForm):
     confirmed = HiddenField()
 
 
+class ReissueForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason",
+        description="For the audit log, e.g. “misspelt surname, reported by the holder”.",
+        validators=[
+            DataRequired(message="Say why the certificate is re-issued."),
+            Length(max=1000),
+        ],
+    )
+
+
 MAX_CREDENTIAL_BYTES = 256 * 1024  # a credential is a few kilobytes; nothing larger is one
 
 

@@ -1,4 +1,7 @@
-"""Certificates: issued once per learner and course, verifiable, revocable but never deleted."""
+"""Certificates: issued once per learner and course, verifiable, revocable but never deleted.
+
+A name correction re-issues: the old certificate is revoked and points to its replacement,
+the next edition of the same enrolment's certificate (certificates.reissue)."""
 
 from datetime import date, datetime
 
@@ -12,12 +15,19 @@ class Certificate(Base):
     """What was certified, to whom, when; a snapshot, so later edits do not change it."""
 
     __tablename__ = "certificate"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    # one certificate per enrolment and edition: issuing twice at once still fails
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "edition"),
+        UniqueConstraint("enrolment_id", "edition"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), unique=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    edition: Mapped[int] = mapped_column(default=1, server_default="1")
+    # set on a certificate re-issued under a corrected name: the one that replaced it
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"), unique=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
     serial: Mapped[str | None] = mapped_column(String(30), unique=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

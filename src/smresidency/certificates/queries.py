@@ -56,3 +56,22 @@ def for_staff(user, cert_id: int) -> Certificate | None:
         .join(visible, visible.c.id == Certificate.cohort_id)
         .where(Certificate.id == cert_id)
     )
+
+
+def holder_names(cohort_id: int) -> dict[int, str]:
+    """The current account names of a cohort's certificate holders, to offer re-issues."""
+    from smresidency.auth.models import User
+
+    return dict(
+        db.session.execute(
+            select(User.id, User.name)
+            .join(Certificate, Certificate.user_id == User.id)
+            .where(Certificate.cohort_id == cohort_id)
+            .distinct()
+        ).all()
+    )
+
+
+def replacement(cert: Certificate) -> Certificate | None:
+    """The certificate that replaced this one (re-issued under a corrected name), or None."""
+    return db.session.get(Certificate, cert.replaced_by_id) if cert.replaced_by_id else None

@@ -125,8 +125,11 @@ def _send_announcement(cert: Certificate, user) -> None:
     )
 
 
-def revoke(cert: Certificate, by_id: int, reason: str) -> None:
-    """Mark as revoked with who, when and why; the record stays."""
+def revoke(cert: Certificate, by_id: int, reason: str, audited: bool = True) -> None:
+    """Mark as revoked with who, when and why; the record stays. Audited unless the caller
+    records the larger action it is part of (a re-issue)."""
+    from smresidency.admin.audit import record
+
     reason = (reason or "").strip()
     if not reason:
         raise CertificateError("Say why the certificate is revoked.")
@@ -136,3 +139,7 @@ def revoke(cert: Certificate, by_id: int, reason: str) -> None:
     cert.revoked_by_id = by_id
     cert.revoke_reason = reason
     db.session.flush()
+    if audited:
+        record(
+            by_id, "certificate.revoked", cert.user_id, after={"serial": cert.serial}, detail=reason
+        )

@@ -140,7 +140,10 @@ def verify_code(code: str):
     if cert is None:
         return render_template("certificates/verify_result.html", cert=None, code=code), 404
     page = render_template(
-        "certificates/verify_result.html", cert=cert, status=cert.status(utcnow())
+        "certificates/verify_result.html",
+        cert=cert,
+        status=cert.status(utcnow()),
+        replacement=queries.replacement(cert),
     )
     return public_cache(current_app.make_response(page), 60)  # a revocation shows within a minute
 
@@ -198,6 +201,7 @@ def _cohort_page(cohort_id: int, error: str | None = None) -> str:
         cohort=cohort,
         certs=queries.of_cohort(current_user, cohort_id),
         manage=manage,
+        holders=queries.holder_names(cohort_id) if manage else {},
         form=RevokeForm(formdata=None),
         now=utcnow(),
         error=error,

@@ -64,7 +64,7 @@ def for_cohort(cohort_id: int, course) -> dict[int, Milestones]:
         get(enrolment_id).plan = state
     for enrolment_id, serial, revoked in db.session.execute(
         select(Certificate.enrolment_id, Certificate.serial, Certificate.revoked_at).where(
-            Certificate.enrolment_id.in_(in_cohort)
+            Certificate.enrolment_id.in_(in_cohort), Certificate.replaced_by_id.is_(None)
         )
     ):
         stones = get(enrolment_id)

@@ -165,7 +165,9 @@ def certificate_for(user_id: int, course_id: int):
 
     return db.session.scalar(
         select(Certificate).where(
-            Certificate.user_id == user_id, Certificate.course_id == course_id
+            Certificate.user_id == user_id,
+            Certificate.course_id == course_id,
+            Certificate.replaced_by_id.is_(None),  # a re-issued one's replacement
         )
     )
 

@@ -60,7 +60,7 @@ def figures(enrolment_id):
         ),
         "certificate_state": func.coalesce(
             select(case((Certificate.revoked_at.is_(None), "issued"), else_="revoked"))
-            .where(Certificate.enrolment_id == enrolment_id)
+            .where(Certificate.enrolment_id == enrolment_id, Certificate.replaced_by_id.is_(None))
             .scalar_subquery(),
             "",
         ),
