@@ -164,3 +164,31 @@ def test_a_learner_who_signs_in_by_sso_is_their_hospital_account(app, synced_cou
         "name": learner.name,
         "account": {"homePage": "https://idp.hospital.example", "name": "emp-4711"},
     }
+
+
+def test_the_jobs_page_counts_statements_waiting_for_the_lrs(
+    app, synced_course, make_user, make_cohort
+):
+    make_cohort(synced_course, learners=2)
+    admin = journey.signed_in(app, make_user("admin"))
+    page = admin.get("/admin/jobs/").text
+    assert "xAPI statements waiting for the Learning Record Store: 2." in page
+    app.config["XAPI_ENDPOINTS"] = []
+    assert "xAPI statements" not in admin.get("/admin/jobs/").text
+
+
+def test_statements_not_yet_sent_for_an_erased_person_are_dropped(
+    app, synced_course, make_user, make_cohort
+):
+    from smresidency.auth.models import User
+    from smresidency.privacy.erase import erase
+    from smresidency.xapi import services
+
+    _, (learner,) = make_cohort(synced_course, learners=1)
+    admin = make_user("admin")
+    with app.app_context():
+        erase(db.session.get(User, learner.id), db.session.get(User, admin.id), "asked by mail")
+        db.session.commit()
+        services.send()  # nothing is left to send: the LRS, away anyway, is not even tried
+        statuses = db.session.scalars(select(XapiOutbox.status)).all()
+    assert statuses == ["gone"]

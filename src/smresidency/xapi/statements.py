@@ -69,11 +69,18 @@ def activity(path: str, kind: str, name: str) -> dict:
     }
 
 
+class Erased(Exception):
+    """The person was erased on request: what was not sent yet is not sent at all."""
+
+
 def actor(user) -> dict:
     """The learner: their hospital account (issuer + subject) when they sign in by SSO."""
+    from smresidency.privacy.erase import erased_email
     from smresidency.sso import providers
     from smresidency.sso.models import SsoIdentity
 
+    if user.email == erased_email(user.id):
+        raise Erased(user.id)
     link = db.session.scalar(
         select(SsoIdentity).where(SsoIdentity.user_id == user.id).order_by(SsoIdentity.id)
     )
@@ -201,4 +208,7 @@ def build(kind: str, ref_id: int) -> dict | None:
     from smresidency.xapi.statements_more import MORE_BUILDERS
 
     builder = BUILDERS.get(kind) or MORE_BUILDERS.get(kind)
-    return builder(ref_id) if builder else None
+    try:
+        return builder(ref_id) if builder else None
+    except Erased:
+        return None

@@ -1,7 +1,9 @@
 """Statements of the immersion day, the strategy plan and the certificate."""
 
+from contextlib import suppress
+
 from smresidency.extensions import db
-from smresidency.xapi.statements import TYPES, activity, actor, base, compose, ext
+from smresidency.xapi.statements import TYPES, Erased, activity, actor, base, compose, ext
 
 PLAN_NAME = "Social media strategy and tactics plan"
 
@@ -85,7 +87,8 @@ def _plan_accepted(ref_id: int) -> dict | None:
     )
     reviewer = db.session.get(User, row.reviewer_id) if row.reviewer_id else None
     if reviewer is not None:
-        statement["context"]["instructor"] = actor(reviewer)
+        with suppress(Erased):  # an erased reviewer is left out, not the learner's statement
+            statement["context"]["instructor"] = actor(reviewer)
     return statement
 
 
