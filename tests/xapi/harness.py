@@ -73,9 +73,9 @@ class Ralph:
             if self.process.poll() is not None:
                 raise RuntimeError((self.home / "ralph.log").read_text()[-2000:])
             try:
-                requests.get(f"{self.url}/statements", auth=(USER, PASSWORD), timeout=2)
+                requests.get(f"{self.url}/statements", auth=(USER, PASSWORD), timeout=10)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still starting up
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError("Ralph did not answer within 60 s")
@@ -90,7 +90,7 @@ class Ralph:
         """Every stored statement whose object id starts with `prefix`, following `more`."""
         found, url = [], f"{self.url}/statements?limit=500"
         while url:
-            answer = requests.get(url, auth=(USER, PASSWORD), headers=HEADERS, timeout=10)
+            answer = requests.get(url, auth=(USER, PASSWORD), headers=HEADERS, timeout=30)
             answer.raise_for_status()
             body = answer.json()
             found += body["statements"]

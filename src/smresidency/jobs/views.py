@@ -12,7 +12,11 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 @bp.get("/")
 @allow("admin")
 def index():
-    return render_template("jobs/index.html", rows=queries.unfinished(), form=FlaskForm())
+    from smresidency.xapi.queries import outbox_counts
+
+    return render_template(
+        "jobs/index.html", rows=queries.unfinished(), form=FlaskForm(), xapi=outbox_counts()
+    )
 
 
 @bp.post("/<int:job_id>/retry")

@@ -190,13 +190,3 @@ def send() -> None:
             db.session.commit()
     if failures:
         raise Unreachable("; ".join(failures))
-
-
-def counts() -> dict[str, int]:
-    """Outbox rows by status, for the admin's jobs page."""
-    from sqlalchemy import func
-
-    rows = db.session.execute(
-        select(XapiOutbox.status, func.count()).group_by(XapiOutbox.status)
-    ).all()
-    return {status: n for status, n in rows}
