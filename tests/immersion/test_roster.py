@@ -50,15 +50,15 @@ def toggle_url(day, enrolment_id: int, item_id: str = ITEM) -> str:
 
 
 def cell_of(html: str, action: str) -> str:
-    """The table cell holding the form that posts to `action`."""
-    start = html.rindex("<td", 0, html.index(f'action="{action}"'))
-    return html[start : html.index("</td>", start)]
+    """The roster cell (one learner, one item) holding the form that posts to `action`."""
+    start = html.rindex('<li class="roster-cell', 0, html.index(f'action="{action}"'))
+    return html[start : html.index("</li>", start)]
 
 
 def test_faculty_see_every_active_learner_and_item(app, client, login_as, day):
     login_as(user=day["faculty"])
     html = client.get(roster_url(day)).get_data(as_text=True)
-    names = [m for m in re.findall(r">(\w+ \w+)</a>\s*<span class=\"meta\">", html)]
+    names = re.findall(r">(\w+ \w+)</a></h3>\s*<span class=\"meta roster-done\">", html)
     assert names == ["Abe Adams", "Bea Brown", "Cleo Carter"]  # sorted by name
     assert "Welcome, ground rules and policy briefing" in html
     assert "Create a Pinterest pin and board" in html
@@ -300,5 +300,5 @@ def test_empty_cohort_says_so(app, client, login_as, make_user, make_cohort, syn
     login_as(user=faculty)
     html = client.get(f"/cohorts/{cohort_id}/roster").get_data(as_text=True)
     assert "Nobody is enrolled in this cohort yet" in html
-    assert '<table class="data roster"' not in html
+    assert 'class="roster-list"' not in html
     assert "<caption>Agenda for the day</caption>" in html  # the day is planned all the same

@@ -16,6 +16,7 @@ from smresidency.cohorts.models import Cohort, CohortStaff, Enrolment
 from smresidency.cohorts.schedule import cohort_zone, local_today
 from smresidency.db import as_utc
 from smresidency.extensions import db
+from smresidency.immersion.agenda import Section, sections
 from smresidency.immersion.models import CheckOff, CheckOffEvent
 from smresidency.immersion.services import ImmersionError, is_derived, item, items
 
@@ -93,10 +94,23 @@ class Row:
     user: User
     cells: list[Cell]
     plan_id: int | None = None
+    plan_state: str = ""
 
     @property
     def done(self) -> int:
         return sum(c.checked for c in self.cells)
+
+    @property
+    def plan_label(self) -> str:
+        return PLAN_LABELS.get(self.plan_state, self.plan_state)
+
+    @property
+    def links_waiting(self) -> int:
+        """Submitted links not yet reviewed: what the evidence queue shows for this learner."""
+        return sum(c.evidence_state == "submitted" for c in self.cells)
+
+    def section_cells(self, section: Section) -> list[Cell]:
+        return [self.cells[i] for i in section.indexes]
 
 
 @dataclass
@@ -108,6 +122,7 @@ class Roster:
     rows: list[Row]
     may_tick: bool
     today: date
+    sections: list[Section]
 
     def when(self, moment: datetime | None) -> str:
         return when(moment, self.cohort, self.today)
@@ -217,10 +232,17 @@ def cohort_roster(user, cohort_id: int) -> Roster | None:
     checklist = items(cohort.course)
     states = _states(cohort_id)
     rows = [
-        Row(e, e.user, [_cell(i, states.get((e.id, i["id"])), f) for i in checklist], f.plan_id)
+        Row(
+            e,
+            e.user,
+            [_cell(i, states.get((e.id, i["id"])), f) for i in checklist],
+            f.plan_id,
+            f.plan_state,
+        )
         for e, f in _active_enrolments(cohort_id)
     ]
-    return Roster(cohort, checklist, rows, may_tick, local_today(cohort))
+    grouped = sections(cohort.course.immersion, checklist)
+    return Roster(cohort, checklist, rows, may_tick, local_today(cohort), grouped)
 
 
 @dataclass

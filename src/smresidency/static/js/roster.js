@@ -13,19 +13,19 @@
   }
 
   function show(form, data) {
-    var cell = form.closest("td");
+    var cell = form.closest(".roster-cell");
     var button = form.querySelector("button");
     var ticked = Boolean(data.checked);
     form.querySelector("input[name=checked]").value = ticked ? "0" : "1";
     button.querySelector(".tick-state").textContent = ticked ? "✓ Ticked" : "Not yet";
     button.querySelector(".tick-context").textContent =
-      ": " + button.dataset.item + ", " + button.dataset.learner +
-      ". Press to " + (ticked ? "untick" : "tick") + ".";
+      button.dataset.item + ", " + button.dataset.learner +
+      ". Press to " + (ticked ? "untick" : "tick") + ":";
     cell.classList.toggle("is-ticked", ticked);
     var by = cell.querySelector(".tick-by");
     if (by) by.textContent = ticked && data.by ? "by " + data.by + ", " + data.when : "";
-    var row = form.closest("tr");
-    var count = row && row.querySelector(".roster-learner .meta");
+    var row = form.closest(".roster-row");
+    var count = row && row.querySelector(".roster-done");
     if (count) {
       var total = row.querySelectorAll(".roster-cell").length;
       var done = row.querySelectorAll(".roster-cell.is-ticked").length;
