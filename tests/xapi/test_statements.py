@@ -192,3 +192,26 @@ def test_statements_not_yet_sent_for_an_erased_person_are_dropped(
         services.send()  # nothing is left to send: the LRS, away anyway, is not even tried
         statuses = db.session.scalars(select(XapiOutbox.status)).all()
     assert statuses == ["gone"]
+
+
+def test_rows_another_worker_is_sending_are_skipped(app, synced_course, make_cohort):
+    from smresidency.xapi import services
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip(
+                "row locks (FOR UPDATE SKIP LOCKED) are PostgreSQL's; SQLite has one writer"
+            )
+    make_cohort(synced_course, learners=2)
+    with app.app_context():
+        other = db.engine.connect()  # the other worker, in the middle of its POST
+        other.begin()
+        other.execute(select(XapiOutbox.id).with_for_update())
+        services.send()  # finds nothing it may send, so tries no LRS and fails nothing
+        db.session.commit()
+        other.rollback()
+        other.close()
+        assert set(db.session.scalars(select(XapiOutbox.attempts))) == {1}
+        with pytest.raises(services.Unreachable):
+            services.send()
+        assert set(db.session.scalars(select(XapiOutbox.attempts))) == {2}

@@ -165,6 +165,8 @@ def send() -> None:
                 )
                 .order_by(XapiOutbox.id)
                 .limit(size)
+                # PostgreSQL: a second worker skips the rows this one is sending (no-op on SQLite)
+                .with_for_update(skip_locked=True)
             ).all()
             if not rows:
                 break
