@@ -108,6 +108,10 @@ ROUTES: dict[str, Route] = {
     "cohorts.join": Route(
         args={"token": "not-a-valid-invitation"}, overrides={a: 404 for a in ACTORS}
     ),
+    "cohorts.confirm_join": Route(
+        args={"token": "not-a-valid-invitation", "reg": "not-a-registration"},
+        overrides={a: 404 for a in ACTORS},
+    ),
     "cohorts.dashboard": Route(args=COHORT, may=COHORT_STAFF),
     "cohorts.export": Route(args=COHORT, may=COHORT_STAFF),
     "cohorts.learner": Route(args={**COHORT, "user_id": "@learner"}, may=COHORT_STAFF),

@@ -9,6 +9,9 @@ The audit log becomes append-only in the database itself: triggers refuse UPDATE
 (and TRUNCATE on PostgreSQL) on audit_entry, whoever connects. Accounts are never deleted
 (erasure anonymises in place), so the log's ON DELETE SET NULL never has to fire.
 
+A registration through a cohort invitation keeps what the joiner chose (its `invitation`), so
+the account is made and enrolled only when the mailed link is opened, as on /register.
+
 On SQLite the certificate table is rebuilt to change its constraints. Dropping the old table
 would cascade to the kept PDFs (stored_pdf, ON DELETE CASCADE), so they are copied aside and
 put back; other references are checked at commit rather than during the rebuild.
@@ -86,10 +89,14 @@ def upgrade():
         batch.create_index("ix_certificate_enrolment_id", ["enrolment_id"])
     for statement in SQLITE_TRIGGERS if _sqlite() else POSTGRES_TRIGGERS:
         op.execute(statement)
+    with op.batch_alter_table("pending_registration") as batch:
+        batch.add_column(sa.Column("invitation", sa.JSON(), nullable=True))
 
 
 def downgrade():
     """Refuses (a unique constraint fails) while re-issued certificates exist."""
+    with op.batch_alter_table("pending_registration") as batch:
+        batch.drop_column("invitation")
     if _sqlite():
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
         op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")

@@ -127,6 +127,13 @@ def test_a_new_person_registers_through_the_link_and_lands_in_the_cohort(
             "department": "Cardiology",
         },
     )
+    # as on /register: "check your e-mail"; the mailed link makes the account and joins
+    assert "Check your e-mail" in response.get_data(as_text=True)
+    from tests.auth.test_join_by_mail import join_link
+
+    link = join_link(app, "nia@example.test")
+    assert "Create my account" in client.get(link).get_data(as_text=True)
+    response = client.post(link)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/courses/{synced_course}")
     with app.app_context():

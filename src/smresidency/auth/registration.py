@@ -2,6 +2,7 @@
 account; the address's owner learns by mail, and an account exists only once its link opens."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -46,9 +47,30 @@ def _mail_allowed(email: str) -> bool:
     )
 
 
-def request_registration(email: str, name: str, password: str) -> None:
+@dataclass
+class Invitation:
+    """Registering through a cohort's invitation link: the cohort joins when the link opens."""
+
+    cohort_id: int
+    cohort_name: str
+    token: str  # the invitation's own token, for the links mailed
+    profession: str = ""
+    department: str = ""
+
+    def stored(self) -> dict:
+        return {
+            "cohort_id": self.cohort_id,
+            "profession": self.profession,
+            "department": self.department,
+        }
+
+
+def request_registration(
+    email: str, name: str, password: str, invitation: Invitation | None = None
+) -> None:
     """Mail a confirmation link to a new address, or a notice to an existing account's owner;
-    the same work is done either way, so neither the answer nor its timing tells them apart."""
+    the same work is done either way, so neither the answer nor its timing tells them apart.
+    Through an invitation, the link also joins the cohort."""
     email = normalise_email(email)
     password_hash = hash_password(password)
     if not _mail_allowed(email):
@@ -56,16 +78,7 @@ def request_registration(email: str, name: str, password: str) -> None:
     site = current_app.config["SITE_NAME"]
     user = find_user(email)
     if user is not None:
-        send_mail(
-            user.email,
-            f"Someone tried to register at {site} with your address",
-            f"Hello {user.name},\n\nSomeone asked to create a new {site} account with this "
-            "e-mail address, which already has an account. No new account was made.\n\n"
-            f"If it was you, sign in here:\n\n{url_for('auth.login', _external=True)}\n\n"
-            "If you have forgotten your password, ask for a new one here:\n\n"
-            f"{url_for('auth.forgot_password', _external=True)}\n\n"
-            "If it was not you, ignore this message; nothing about your account has changed.\n",
-        )
+        _tell_owner(user, site, invitation)
         return
     max_age = current_app.config["REGISTER_CONFIRM_MAX_AGE"]
     token = secrets.token_urlsafe(32)
@@ -76,17 +89,44 @@ def request_registration(email: str, name: str, password: str) -> None:
             password_hash=password_hash,
             token_hash=_hash(token),
             expires_at=utcnow() + timedelta(seconds=max_age),
+            invitation=invitation.stored() if invitation else None,
         )
     )
     db.session.flush()
-    link = url_for("auth.confirm_registration", token=token, _external=True)
+    if invitation is None:
+        link = url_for("auth.confirm_registration", token=token, _external=True)
+        joining = ""
+    else:
+        link = url_for("cohorts.confirm_join", token=invitation.token, reg=token, _external=True)
+        joining = f" and join {invitation.cohort_name}"
     # The name is not repeated: the address has not been shown to belong to whoever typed it.
     send_mail(
         email,
         f"Finish creating your {site} account",
         f"Hello,\n\nSomeone, hopefully you, asked to create a {site} account with this "
-        f"e-mail address. To finish, open this link within {max_age // 3600} hours:\n\n"
-        f"{link}\n\nIf it was not you, ignore this message: no account is made without it.\n",
+        f"e-mail address{joining}. To finish, open this link within {max_age // 3600} "
+        f"hours:\n\n{link}\n\nIf it was not you, ignore this message: no account is made "
+        "without it.\n",
+    )
+
+
+def _tell_owner(user: User, site: str, invitation: Invitation | None) -> None:
+    """The address has an account: its owner learns of the attempt, and nothing changes."""
+    if invitation is None:
+        asked, again = "create a new", f"sign in here:\n\n{url_for('auth.login', _external=True)}"
+    else:
+        join = url_for("cohorts.join", token=invitation.token, _external=True)
+        asked = f"join {invitation.cohort_name} with a new"
+        again = f"sign in and open the invitation again:\n\n{join}"
+    send_mail(
+        user.email,
+        f"Someone tried to register at {site} with your address",
+        f"Hello {user.name},\n\nSomeone asked to {asked} {site} account with this "
+        "e-mail address, which already has an account. No new account was made.\n\n"
+        f"If it was you, {again}\n\n"
+        "If you have forgotten your password, ask for a new one here:\n\n"
+        f"{url_for('auth.forgot_password', _external=True)}\n\n"
+        "If it was not you, ignore this message; nothing about your account has changed.\n",
     )
 
 

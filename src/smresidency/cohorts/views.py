@@ -1,16 +1,16 @@
 """Cohort administration: list, create, edit, people, invitations and joining by link."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from smresidency.access import PUBLIC, allow
-from smresidency.auth import services as accounts
 from smresidency.auth.forms import ConfirmForm, RegisterForm
 from smresidency.auth.models import User
 from smresidency.cohorts import bp, queries, services
 from smresidency.cohorts.access import cohort_or_none
 from smresidency.cohorts.forms import CohortForm, JoinForm, MoveForm
 from smresidency.cohorts.models import Cohort, Enrolment
+from smresidency.cohorts.views_join import join_by_mail
 from smresidency.extensions import db
 
 
@@ -181,17 +181,17 @@ def join(token: str):
     register = None if current_user.is_authenticated else RegisterForm()
     if request.method == "POST":
         ok = join_form.validate_on_submit() and (register is None or register.validate())
-        if ok:
+        if ok and register is not None:
+            sent = join_by_mail(cohort, token, join_form, register)
+            if sent is not None:
+                return sent
+        elif ok:
             try:
-                user = (
-                    current_user._get_current_object() if register is None else _register(register)
-                )
+                user = current_user._get_current_object()
                 services.enrol(cohort, user, join_form.profession.data, join_form.department.data)
-            except (services.CohortError, accounts.AccountError) as err:
+            except services.CohortError as err:
                 join_form.form_errors.append(str(err))
             else:
-                if register is not None:
-                    login_user(user)
                 flash(f"Welcome to {cohort.name}!", "success")
                 return redirect(url_for("learning.course", course_slug=_course_slug(cohort)))
     status = 422 if request.method == "POST" else 200
@@ -202,10 +202,6 @@ def join(token: str):
         form=join_form,
         register=register,
     ), status
-
-
-def _register(form: RegisterForm) -> User:
-    return accounts.create_user(form.email.data, form.name.data, form.password.data)
 
 
 def _course(cohort: Cohort):
