@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from smresidency.cohorts.models import Enrolment
 from smresidency.extensions import db
 from smresidency.immersion.models import CheckOffEvent
-from tests.e2e.conftest import ARTIFACTS, new_page
+from tests.e2e.conftest import new_page
+from tests.e2e.test_every_page import shots_dir
 from tests.e2e.test_wide_pages import page_scrolls_sideways, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -54,10 +55,11 @@ def events_for(app, enrolment_id: int) -> int:
         )
 
 
-def test_faculty_tick_a_whole_row_on_a_tablet(live_server, browser, check_a11y, app, tablet_day):
+def test_faculty_tick_a_whole_row_on_a_tablet(
+    live_server, browser, check_a11y, database_url, app, tablet_day
+):
     cohort_id, ids = tablet_day
-    shots = ARTIFACTS / "screenshots"
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = shots_dir(database_url)
     for (width, height), name in zip(TABLETS, ("Resident 07", "Resident 20"), strict=True):
         page = new_page(browser, width, height, has_touch=True)
         sign_in(page, live_server, FACULTY)
