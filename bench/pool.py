@@ -179,7 +179,7 @@ def quiz_pool(
             db.session.execute(insert(ModuleProgress), new_marks)
         if attempts:
             db.session.execute(insert(QuizAttempt), attempts)
-        summaries(db, course_id(db))
+        summaries(db, course_id(db), sorted({uid for uid, *_ in chosen}))
         db.engine.dispose()
     return QuizPool(
         entries=entries,
