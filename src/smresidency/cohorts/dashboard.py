@@ -8,15 +8,16 @@ both take their rows from there.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from statistics import median
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager, lazyload, load_only
 
 from smresidency.auth.models import User
 from smresidency.catalog.models import Module, ModuleVersion
-from smresidency.cohorts.access import scoped_cohort, visible_cohorts
+from smresidency.cohorts.access import visible_cohorts, with_course
 from smresidency.cohorts.export import Column
 from smresidency.cohorts.milestones import Milestones
 from smresidency.cohorts.models import Cohort, Enrolment, Reminder
@@ -126,7 +127,6 @@ class Dashboard:
     modules: list[Module]
     columns: list[Column]
     rows: list[Row]  # everyone ever enrolled in the cohort, unfiltered
-    shown: list[Row]
     view: Any  # views_dashboard.GridView: sort, direction, filter, withdrawn
     today: date
     signature: str = ""  # changes whenever any row's inputs change (cohorts.grid)
@@ -134,6 +134,11 @@ class Dashboard:
     @property
     def active(self) -> list[Row]:
         return [r for r in self.rows if r.active]
+
+    @cached_property
+    def shown(self) -> list[Row]:
+        """The rows the view asks for, filtered and sorted; only when a page or CSV needs them."""
+        return arrange(self.rows, self.columns, self.view)
 
     @property
     def pages(self) -> int:
@@ -192,9 +197,33 @@ def live_modules(course_ids: list[int]) -> list[Module]:
     ).all()
 
 
+class _Viewer:
+    """Stands in for the user while the scoping statement is built: the id is a parameter."""
+
+    id = bindparam("viewer_id")
+
+    def __init__(self, admin: bool):
+        self.admin = admin
+
+    def has_role(self, role: str) -> bool:
+        return role == "admin" and self.admin
+
+
+_VISIBLE: dict[bool, Any] = {}  # admin or not -> the statement, built once per process
+
+
 def visible_cohort(user, cohort_id: int) -> Cohort | None:
-    """The cohort with its course, if this user may see it; one statement."""
-    return scoped_cohort(visible_cohorts(user), cohort_id)
+    """The cohort with its course, if this user may see it; one statement, built once.
+
+    The rule is cohorts.access's own (visible_cohorts), built for a stand-in viewer whose id
+    is a bound parameter, so each request only binds the viewer and the cohort."""
+    admin = user.has_role("admin")
+    statement = _VISIBLE.get(admin)
+    if statement is None:
+        statement = _VISIBLE[admin] = with_course(visible_cohorts(_Viewer(admin))).where(
+            Cohort.id == bindparam("cohort_id")
+        )
+    return db.session.scalar(statement, {"viewer_id": user.id, "cohort_id": cohort_id})
 
 
 def _enrolments(cohort_id: int, user_id: int | None = None) -> list[Enrolment]:
@@ -270,10 +299,16 @@ def build_row(enrolment, modules, marks, quiz, cohort: Cohort, today: date) -> R
                max(moments, default=None))  # fmt: skip
 
 
+def known_sort(cols: list[Column], view) -> None:
+    """An unknown sort column falls back to the name (the page's links then say so too)."""
+    if view.sort not in {c.key for c in cols if c.sortable}:
+        view.sort = "name"
+
+
 def arrange(rows: list[Row], cols: list[Column], view) -> list[Row]:
     shown = [r for r in rows if (view.withdrawn or r.active) and r.matches(view.filter)]
     sorts = {c.key: c for c in cols if c.sortable}
-    view.sort = view.sort if view.sort in sorts else "name"
+    known_sort(cols, view)
     shown.sort(key=lambda r: (r.user.name.casefold(), r.user.id))
     shown.sort(key=sorts[view.sort].sort_key, reverse=view.direction == "desc")
     return shown

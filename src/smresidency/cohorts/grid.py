@@ -24,8 +24,8 @@ from smresidency.cohorts import milestones
 from smresidency.cohorts.dashboard import (
     Dashboard,
     Row,
-    arrange,
     build_row,
+    known_sort,
     learners_of,
     marks_of,
     quiz_figures,
@@ -87,6 +87,7 @@ class Entry:
 
 
 _entries: dict[tuple[str, int], Entry] = {}
+_cohorts: dict[tuple[str, int], tuple] = {}  # (keys read, rows, signature) of the last load
 _bodies: dict[tuple, Markup] = {}  # the page's content per inputs, view and staff role
 MAX_BODIES = 500
 
@@ -143,7 +144,11 @@ def cohort_rows(cohort: Cohort, modules: list[LiveModule], today: date) -> tuple
             TEMPLATE_VERSION)  # fmt: skip
     rows: dict[int, Row] = {}
     stale: list[tuple[Learner, tuple | None]] = []
-    records = [tuple(rec) for rec in db.session.execute(_LEARNERS, {"cohort_id": cohort.id})]
+    found = db.session.connection().execute(_LEARNERS, {"cohort_id": cohort.id})  # Core: no ORM
+    records = [tuple(rec) for rec in found]
+    last = _cohorts.get((url, cohort.id))
+    if last is not None and last[0] == base and last[1] == records:
+        return last[2], last[3]  # not one key moved: the same rows, compared in one go
     for rec in records:
         key = (base, rec)
         entry = _entries.get((url, rec[0]))
@@ -154,7 +159,10 @@ def cohort_rows(cohort: Cohort, modules: list[LiveModule], today: date) -> tuple
     if stale:
         _build(cohort, modules, today, stale, rows)
     signature = hashlib.sha256(repr((base, records)).encode()).hexdigest()[:32]
-    return list(rows.values()), signature
+    listed = list(rows.values())
+    if all(key is not None for _, key in stale):
+        _cohorts[(url, cohort.id)] = (base, records, listed, signature)
+    return listed, signature
 
 
 def _build(cohort, modules, today, stale, rows: dict[int, Row]) -> None:
@@ -206,7 +214,8 @@ def cohort_grid(user, cohort_id: int, view, today: date | None = None) -> Dashbo
     modules = live_modules(cohort)
     rows, signature = cohort_rows(cohort, modules, today)
     cols = columns(modules)
-    board = Dashboard(cohort, modules, cols, rows, arrange(rows, cols, view), view, today)
+    known_sort(cols, view)
+    board = Dashboard(cohort, modules, cols, rows, view, today)
     board.signature = signature
     return board
 
