@@ -63,9 +63,9 @@ def for_cohort(cohort_id: int, course) -> dict[int, Milestones]:
     ):
         get(enrolment_id).plan = state
     for enrolment_id, serial, revoked in db.session.execute(
-        select(Certificate.enrolment_id, Certificate.serial, Certificate.revoked_at).where(
-            Certificate.enrolment_id.in_(in_cohort), Certificate.replaced_by_id.is_(None)
-        )
+        select(Certificate.enrolment_id, Certificate.serial, Certificate.revoked_at)
+        .where(Certificate.enrolment_id.in_(in_cohort))
+        .order_by(Certificate.edition)  # the latest edition (a re-issue) is read last and kept
     ):
         stones = get(enrolment_id)
         stones.certificate, stones.certificate_revoked = serial or "", revoked is not None

@@ -164,11 +164,10 @@ def certificate_for(user_id: int, course_id: int):
     from smresidency.certificates.models import Certificate
 
     return db.session.scalar(
-        select(Certificate).where(
-            Certificate.user_id == user_id,
-            Certificate.course_id == course_id,
-            Certificate.replaced_by_id.is_(None),  # a re-issued one's replacement
-        )
+        select(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.course_id == course_id)
+        .order_by(Certificate.edition.desc())  # the latest: a re-issue replaces the first
+        .limit(1)
     )
 
 

@@ -60,7 +60,9 @@ def figures(enrolment_id):
         ),
         "certificate_state": func.coalesce(
             select(case((Certificate.revoked_at.is_(None), "issued"), else_="revoked"))
-            .where(Certificate.enrolment_id == enrolment_id, Certificate.replaced_by_id.is_(None))
+            .where(Certificate.enrolment_id == enrolment_id)
+            .order_by(Certificate.edition.desc())  # the latest: a re-issue replaces the first
+            .limit(1)
             .scalar_subquery(),
             "",
         ),
