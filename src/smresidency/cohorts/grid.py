@@ -40,7 +40,7 @@ from smresidency.quizzes.models import QuizAttempt
 
 ROW_TEMPLATE = "cohorts/dashboard_row.html"
 TEMPLATE_VERSION = 1  # bump when dashboard_row.html or a column's text changes shape
-MAX_ROWS = 20_000  # a process forgets every cached row past this many
+MAX_ROWS = 5_000  # a process forgets every cached row past this many (a few KB each)
 
 built: list[int] = []  # enrolment ids whose rows were built: tests prove a warm load builds none
 rendered: list[int] = []  # enrolment ids whose row HTML was rendered, likewise
@@ -88,8 +88,10 @@ class Entry:
 
 _entries: dict[tuple[str, int], Entry] = {}
 _cohorts: dict[tuple[str, int], tuple] = {}  # (keys read, rows, signature) of the last load
-_bodies: dict[tuple, Markup] = {}  # the page's content per inputs, view and staff role
-MAX_BODIES = 500
+# (database, view, staff roles) -> (the inputs it was rendered for, the page's content): the
+# latest only, so a page's content (some 70 KB for 50 learners) is kept once per view
+_bodies: dict[tuple, tuple[tuple, Markup]] = {}
+MAX_BODIES = 100
 
 _submitted = (
     select(QuizAttempt.user_id, func.count().label("attempts"))
@@ -227,10 +229,12 @@ def page_body(parts: tuple, render) -> Markup:
     the key adds the database, the view (the full query string) and the viewer's roles,
     which decide the tool links. The content has no form with a CSRF token, so it is the
     same for every viewer with these roles; the layout around it is rendered per request."""
-    key = (str(db.engine.url), request.full_path, tuple(sorted(current_user.roles)), parts)
-    body = _bodies.get(key)
-    if body is None:
-        if len(_bodies) >= MAX_BODIES:
-            _bodies.clear()
-        body = _bodies[key] = Markup(render())  # noqa: S704 - a template Jinja escaped
+    key = (str(db.engine.url), request.full_path, tuple(sorted(current_user.roles)))
+    kept = _bodies.get(key)
+    if kept is not None and kept[0] == parts:
+        return kept[1]
+    if len(_bodies) >= MAX_BODIES:
+        _bodies.clear()
+    body = Markup(render())  # noqa: S704 - a template, escaped by Jinja
+    _bodies[key] = (parts, body)
     return body
