@@ -67,6 +67,15 @@ def test_names_in_latin_greek_and_cyrillic_print_as_written(name):
     assert name in page.extract_text()
 
 
+def test_a_name_beyond_the_cut_down_fonts_prints_from_the_full_ones():
+    name = "Արամ Խաչատրյան ნინო"  # Armenian and Georgian: not in the subset, in DejaVu Sans
+    body = pdf.certificate_pdf(certificate(name), "https://example.org/verify/ABCD")
+    reader = PdfReader(io.BytesIO(body))
+    assert name in reader.pages[0].extract_text()
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert len(fonts) == 3  # a full face was embedded beside the two cut-down ones
+
+
 def test_fonts_are_parsed_once_for_many_pdfs(monkeypatch):
     parses = []
     original = TTFFont.__init__
@@ -83,7 +92,7 @@ def test_fonts_are_parsed_once_for_many_pdfs(monkeypatch):
             [("Ελένη", "a4"), ("Олена", "letter"), ("Zoë", "a4"), ("Łukasz", "letter")]
         )
     ]
-    assert sorted(Path(p).name for p in parses) == sorted(pdf.FACES.values())
+    assert sorted(Path(p).name for p in parses) == sorted(pdf.FACES.values())  # once each
     texts = [PdfReader(io.BytesIO(body)).pages[0].extract_text() for body in bodies]
     assert [t.split("This certifies that")[1].split()[0] for t in texts] == [
         "Ελένη",

@@ -156,6 +156,11 @@ def test_exports_write_the_corpus_as_inert_text(live_server, browser, made, app)
 
     learner = new_page(browser)
     sign_in(learner, live_server, made.learner.email)
+    # certificate PDFs are made by the job queue, which the live server does not run
+    kept = app.test_cli_runner().invoke(
+        args=["certificates", "pdfs", "--missing", "--base-url", live_server]
+    )
+    assert kept.exit_code == 0, kept.output
     pdfs = {  # the learner's own certificate; the plan as faculty download it
         "certificate": (learner, f"{live_server}/certificates/{made.certificate_id}.pdf"),
         "plan": (page, f"{live_server}/cohorts/{made.cohort_id}/plans/{made.plan_id}.pdf"),

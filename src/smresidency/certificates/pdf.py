@@ -1,9 +1,10 @@
 """The certificate as a landscape PDF (A4 or US Letter) with a QR code to its verification page.
 
 Fonts are DejaVu Sans cut down at build time to Latin, Greek, Cyrillic and punctuation
-(scripts/subset_fonts.py), so names in those scripts print as written. Each face is parsed
-once per process; every PDF gets its own copy of the parsed metrics and a fresh font object
-for embedding, because fpdf2 cuts the embedded font down to the PDF's glyphs in place.
+(scripts/subset_fonts.py), so names in those scripts print as written; a name beyond them
+gets the full fonts as fallback. Each face is parsed once per process; every PDF gets its
+own copy of the parsed metrics and a fresh font object for embedding, because fpdf2 cuts
+the embedded font down to the PDF's glyphs in place.
 
 Only job workers and the CLI import this module (certificates.stored makes and keeps the
 PDFs); web workers serve the stored bytes without loading fpdf2.
@@ -27,19 +28,22 @@ from smresidency.text import printable
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 FACES = {"": "DejaVuSans.subset.ttf", "B": "DejaVuSans-Bold.subset.ttf"}
 FAMILY = "dejavu"
+# the full fonts, added only for a name with a letter beyond the cut-down ones (e.g. Armenian)
+FULL_FACES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+FULL_FAMILY = "dejavufull"
 PAPER = {"a4": "A4", "letter": "Letter"}
 
 _parsed: dict[str, tuple[TTFFont, bytes]] = {}
 _parse_lock = threading.Lock()
 
 
-def parsed_face(style: str) -> tuple[TTFFont, bytes]:
-    """The face's parsed metrics and its file's bytes, made on first use in this process."""
+def parsed_face(file: str, style: str) -> tuple[TTFFont, bytes]:
+    """A font file's parsed metrics and its bytes, made on first use in this process."""
     with _parse_lock:
-        if style not in _parsed:
-            path = FONTS / FACES[style]
-            _parsed[style] = (TTFFont(FPDF(), path, FAMILY + style, style), path.read_bytes())
-    return _parsed[style]
+        if file not in _parsed:
+            path = FONTS / file
+            _parsed[file] = (TTFFont(FPDF(), path, file, style), path.read_bytes())
+    return _parsed[file]
 
 
 @functools.lru_cache(maxsize=16)
@@ -50,19 +54,26 @@ def _qr_png(url: str) -> bytes:
     return png.getvalue()
 
 
-def _add_faces(pdf: FPDF) -> None:
-    """Give this PDF both faces without parsing them again (what add_font would do)."""
-    for style in FACES:
-        parsed, data = parsed_face(style)
+def _add_faces(pdf: FPDF, family: str, faces: dict[str, str]) -> None:
+    """Give this PDF a family's faces without parsing them again (what add_font would do)."""
+    for style, file in faces.items():
+        parsed, data = parsed_face(file, style)
         font = copy.copy(parsed)  # shares cmap, glyph ids and descriptor, which stay unchanged
         font.i = len(pdf.fonts) + 1
+        font.fontkey = family + style
         # lazy: only the table directory is read here; the outlines keep their boxes as made
         font.ttfont = TTFont(io.BytesIO(data), recalcBBoxes=False, recalcTimestamp=False, lazy=True)
         font.cw = defaultdict(parsed.cw.default_factory, parsed.cw)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         font.subset = SubsetMap(font)
-        pdf.fonts[FAMILY + style] = font
+        pdf.fonts[family + style] = font
+
+
+def _beyond_subset(*texts: str) -> bool:
+    """Whether any of these texts has a letter the cut-down fonts lack."""
+    maps = [parsed_face(file, style)[0].cmap for style, file in FACES.items()]
+    return any(ord(char) not in cmap for text in texts for char in text for cmap in maps)
 
 
 def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> bytes:
@@ -72,7 +83,11 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     name, title = printable(cert.recipient_name), printable(cert.course_title)
     pdf.set_title(f"{title} certificate, {name}")
     pdf.set_author(cert.organisation or "smresidency")
-    _add_faces(pdf)
+    _add_faces(pdf, FAMILY, FACES)
+    signed = (signer.name, signer.title) if signer is not None else ()
+    if _beyond_subset(name, title, cert.organisation or "", cert.place or "", *signed):
+        _add_faces(pdf, FULL_FAMILY, FULL_FACES)
+        pdf.set_fallback_fonts([FULL_FAMILY])
     pdf.add_page()
     width, height = pdf.w, pdf.h
     pdf.set_draw_color(11, 92, 171)
