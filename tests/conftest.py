@@ -235,6 +235,9 @@ def count_queries(app):
 
         with app.app_context():
             engine = _db.engine
+            from smresidency.admin.settings import prime
+
+            prime()  # the site settings are kept per process: count as a warm worker would
         event.listen(engine, "before_cursor_execute", before)
         try:
             yield statements

@@ -59,14 +59,13 @@ def register_proxy_fix(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
+    from smresidency import migrating
     from smresidency.auth.session import init_login_manager
-    from smresidency.extensions import csrf, db, migrate
+    from smresidency.extensions import csrf, db
 
     import_models()
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=_migrations_dir(app), render_as_batch=True, compare_type=True
-    )
+    migrating.init_app(app, directory=_migrations_dir(app), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     init_login_manager(app)
 
@@ -126,6 +125,7 @@ def register_request_cycle(app: Flask) -> None:
             "keep_rate_limit_hits",
             "keep_writes",
             "content_version",
+            "settings_version",
             "wrote",
         ):
             g.pop(name, None)
@@ -153,10 +153,13 @@ def register_converters(app: Flask) -> None:
 
 
 def register_template_filters(app: Flask) -> None:
-    """Filters every template may use: times in the cohort's or the site's zone."""
+    """Filters every template may use: times in the cohort's or the site's zone; the
+    header's navigation and fixed addresses, made once per process."""
+    from smresidency.navigation import register as register_navigation
     from smresidency.timefmt import register_time_filters
 
     register_time_filters(app)
+    register_navigation(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -229,12 +232,11 @@ def register_commands(app: Flask) -> None:
 
 
 def _add_db_commands() -> None:
-    """Operations commands join Flask-Migrate's `flask db` group."""
-    from flask_migrate.cli import db as db_group
+    """Operations commands join Flask-Migrate's `flask db` group (when it is not loaded yet,
+    smresidency.migrating adds them as it loads)."""
+    import sys
 
-    from smresidency.ops.cli import backup
-    from smresidency.ops.prune import prune
+    if "flask_migrate.cli" in sys.modules:
+        from smresidency.migrating import add_ops_commands
 
-    for command in (backup, prune):
-        if command.name not in db_group.commands:
-            db_group.add_command(command)
+        add_ops_commands()

@@ -1,4 +1,5 @@
-"""Site settings as every page, mail and certificate reads them: one statement per request.
+"""Site settings as every page, mail and certificate reads them: at most one statement per
+request, none while this process holds the version the user loader read.
 
 Values given in configuration (instance/config.py or SMRESIDENCY_* variables) win over the
 ones saved in the browser, so an installation managed as code stays as its files say.
@@ -72,13 +73,43 @@ _COLUMNS = (
     *(getattr(SiteSettings, f"{slug}_html") for slug in PAGES),
 )
 
+_READ = select(*_COLUMNS).where(SiteSettings.id == SETTINGS_ID)
+
 
 def site_settings() -> Site:
     """The settings in effect, read once per request (or CLI command) and kept in `g`."""
     cached = g.get("_site_settings")
     if cached is None:
-        cached = g._site_settings = _load()
+        cached = g._site_settings = _cached_or_load()
     return cached
+
+
+loads: list[int] = []  # versions read from the database: tests prove pages do not repeat it
+
+
+def _cached_or_load() -> Site:
+    """This process's copy when the user loader read a settings version that matches it
+    (every save bumps the version, so a save on any host is seen at once); else one read."""
+    version = g.get("settings_version")
+    if version is None:
+        return _load()
+    key = (str(db.engine.url), version)
+    kept = current_app.extensions.get("smresidency.site_settings")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    site = _load()
+    if site.version == version:
+        current_app.extensions["smresidency.site_settings"] = (key, site)
+    return site
+
+
+def prime() -> None:
+    """Fill this process's copy at the saved version, as a warm worker holds it (tests that
+    count a page's statements start from there)."""
+    version = db.session.scalar(select(SiteSettings.version).where(SiteSettings.id == SETTINGS_ID))
+    g.settings_version = version or 0
+    g.pop("_site_settings", None)
+    site_settings()
 
 
 def for_templates() -> Site:
@@ -95,11 +126,13 @@ def for_templates() -> Site:
 def forget() -> None:
     """Drop this request's copy after a save, so the rest of the request sees the new values."""
     g.pop("_site_settings", None)
+    g.pop("settings_version", None)  # read before the save: it no longer names the row
 
 
 def _load() -> Site:
     """One statement without the image bytes; configuration laid over it."""
-    row = db.session.execute(select(*_COLUMNS).where(SiteSettings.id == SETTINGS_ID)).one_or_none()
+    row = db.session.execute(_READ).one_or_none()
+    loads.append(row.version if row is not None else 0)
     saved = row._asdict() if row is not None else {}
     cfg = current_app.config
     values, from_config = {}, set()

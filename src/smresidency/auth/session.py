@@ -36,7 +36,7 @@ def init_login_manager(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        # one prepared statement per request: the user, role names, device and content version
+        # one prepared statement per request: user, roles, device, content and settings versions
         if token.startswith(DEVICE_COOKIE_PREFIX):
             return load_device(token)
         # a per-user token: a session from before device sessions (and test fixtures)
@@ -53,6 +53,7 @@ def statements():
 
 def _build():
     """The loader's two statements: by a per-user token, and by a device token."""
+    from smresidency.admin.models import SiteSettings
     from smresidency.auth.models import DeviceSession, User, UserRole
     from smresidency.catalog.models import ContentState
 
@@ -62,10 +63,13 @@ def _build():
         .scalar_subquery()
     )
     version = select(ContentState.version).where(ContentState.id == 1).scalar_subquery()
+    settings = select(SiteSettings.version).where(SiteSettings.id == 1).scalar_subquery()
     base = select(User).options(lazyload(User.role_rows)).where(User.active.is_(True))
-    by_token = base.add_columns(roles, version).where(User.session_token == bindparam("token"))
+    by_token = base.add_columns(roles, version, settings).where(
+        User.session_token == bindparam("token")
+    )
     by_device = (
-        base.add_columns(DeviceSession, roles, version)
+        base.add_columns(DeviceSession, roles, version, settings)
         .join(DeviceSession, DeviceSession.user_id == User.id)
         .where(DeviceSession.token_hash == bindparam("token_hash"))
         .where(DeviceSession.last_seen_at >= bindparam("seen_after"))
@@ -77,10 +81,12 @@ _BUILT: list = []
 
 
 def attach(row) -> tuple:
-    """Give the loaded user its role names, and the request the content version read with it."""
-    *entities, roles, version = row
+    """Give the loaded user its role names, and the request the content and settings versions
+    read with it (the course and settings caches check theirs against them)."""
+    *entities, roles, version, settings = row
     entities[0].role_names = frozenset(roles.split(",")) if roles else frozenset()
     g.content_version = version or 0
+    g.settings_version = settings or 0
     return tuple(entities)
 
 

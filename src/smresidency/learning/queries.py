@@ -1,6 +1,7 @@
 """The course outline a learner sees: cached structure plus one statement of their own marks."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import bindparam, func, select
 
@@ -171,12 +172,33 @@ def certificate_for(user_id: int, course_id: int):
     )
 
 
-def immersion_started(cohort_id: int) -> bool:
-    """Whether the cohort's immersion day has begun in its own zone (ratings turn to 'after')."""
-    from smresidency.cohorts.models import Cohort
+@cache
+def _active_enrolment():
+    """Built on first use (the cohort models import late), then reused by every request."""
+    from smresidency.cohorts.models import Cohort, Enrolment
+
+    return (
+        select(Enrolment.id, Enrolment.cohort_id, Cohort.timezone, Cohort.immersion_date)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.user_id == bindparam("user_id"))
+        .where(Enrolment.course_id == bindparam("course_id"))
+        .where(Enrolment.status == "active")
+    )
+
+
+def active_enrolment(user_id: int, course_id: int):
+    """The learner's active enrolment in the course with its cohort's zone and immersion date
+    (a row: id, cohort_id, timezone, immersion_date), or None; one statement."""
+    return db.session.execute(
+        _active_enrolment(), {"user_id": user_id, "course_id": course_id}
+    ).first()
+
+
+def immersion_started(cohort) -> bool:
+    """Whether the cohort's immersion day has begun in its own zone (ratings turn to 'after');
+    `cohort` needs only its timezone and immersion_date."""
     from smresidency.cohorts.schedule import local_today
 
-    cohort = db.session.get(Cohort, cohort_id)
     return local_today(cohort) >= cohort.immersion_date
 
 

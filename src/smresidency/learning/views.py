@@ -6,6 +6,7 @@ from flask_login import current_user
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.learning import bp, queries, services
+from smresidency.learning.fragments import module_rows, module_urls
 from smresidency.quizzes.services import in_words
 
 
@@ -19,22 +20,21 @@ def _outline_or_404(course_slug: str) -> queries.Outline:
 @bp.get("/<course_slug>")
 @allow(SIGNED_IN)
 def course(course_slug: str):
-    from smresidency.cohorts.services import enrolment_of
-
     outline = _outline_or_404(course_slug)
-    enrolment = enrolment_of(current_user.id, outline.course.id)
-    if enrolment is not None and enrolment.status != "active":
-        enrolment = None
+    enrolment = queries.active_enrolment(current_user.id, outline.course.id)
     certificate = None
     if outline.finished:
         certificate = queries.certificate_for(current_user.id, outline.course.id)
-    day_started = enrolment is not None and queries.immersion_started(enrolment.cohort_id)
+    day_started = enrolment is not None and queries.immersion_started(enrolment)
+    urls = module_urls(course_slug, [s.module.slug for s in (*outline.modules, *outline.retired)])
     return render_template(
         "learning/course.html",
         outline=outline,
         enrolment=enrolment,
         certificate=certificate,
         day_started=day_started,
+        module_url=urls,
+        module_rows=module_rows(outline, urls),
     )
 
 
@@ -48,17 +48,18 @@ def module(course_slug: str, module_slug: str):
     if state.status == "locked":
         return render_template("learning/locked.html", outline=outline, state=state), 403
     version = queries.lesson(state.version.id)
-    attempts, standing = [], None
+    attempts, standing, zone = [], None, None
     if version.has_quiz:
-        from smresidency.quizzes.queries import attempts_for, overrides_for
+        from smresidency.quizzes.queries import attempts_and_zone, overrides_for
         from smresidency.quizzes.services import standing as quiz_standing
 
-        attempts = attempts_for(current_user.id, state.module.id)
+        # the cohort's zone comes with the attempts; times show only once there are some
+        attempts, zone = attempts_and_zone(current_user.id, state.module.id, outline.course.id)
         overrides = overrides_for(current_user.id, state.module.id, attempts, version.quiz)
         standing = quiz_standing(attempts, version.quiz, overrides)
-    zone = None
-    if attempts:  # times are shown only once there are attempts; the learner's own zone wins
-        zone = current_user.timezone or queries.learner_zone(current_user.id, outline.course.id)
+    if attempts:  # the learner's own zone wins
+        zone = current_user.timezone or zone
+    neighbours = [s.module.slug for s in (prev, nxt) if s is not None]
     return render_template(
         "learning/module.html",
         outline=outline,
@@ -66,11 +67,11 @@ def module(course_slug: str, module_slug: str):
         version=version,
         prev=prev,
         next=nxt,
-        form=ConfirmForm(),
         attempts=attempts,
         standing=standing,
         zone=zone,
         in_words=in_words,
+        module_url=module_urls(course_slug, neighbours),
     )
 
 

@@ -1,21 +1,60 @@
 """Reads for quiz pages and item analysis, each in a fixed number of statements."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, bindparam, case, cast, func, select
+from sqlalchemy.orm import defer
 
+from smresidency.catalog.cache import CourseInfo, ModuleInfo, VersionInfo, structure
 from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.extensions import db
 from smresidency.quizzes.models import QuizAttempt, QuizOverride, QuizResponse
 
+_ATTEMPTS = (
+    select(QuizAttempt)
+    .where(QuizAttempt.user_id == bindparam("user_id"))
+    .where(QuizAttempt.module_id == bindparam("module_id"))
+    .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+)
+
 
 def attempts_for(user_id: int, module_id: int) -> list[QuizAttempt]:
     """The learner's attempts at a module's quiz, newest first."""
-    return db.session.scalars(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.module_id == module_id)
-        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
+    return db.session.scalars(_ATTEMPTS, {"user_id": user_id, "module_id": module_id}).all()
+
+
+@cache
+def _attempts_with_zone():
+    """Built on first use (the cohort models import late): attempts plus the zone of the
+    learner's active cohort in the course, as one statement."""
+    from smresidency.cohorts.models import Cohort, Enrolment
+
+    zone = (
+        select(Cohort.timezone)
+        .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+        .where(
+            Enrolment.user_id == bindparam("user_id"),
+            Enrolment.course_id == bindparam("course_id"),
+            Enrolment.status == "active",
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    # the page shows when, the score and the result: not each attempt's drawn questions
+    # and answers (JSON parsed per row)
+    return _ATTEMPTS.add_columns(zone).options(
+        defer(QuizAttempt.questions), defer(QuizAttempt.answers)
+    )
+
+
+def attempts_and_zone(user_id: int, module_id: int, course_id: int) -> tuple[list, str | None]:
+    """The module page's attempts (newest first) and the learner's cohort zone (None: no
+    attempts, or no active cohort: the site's zone) in one statement."""
+    rows = db.session.execute(
+        _attempts_with_zone(), {"user_id": user_id, "module_id": module_id, "course_id": course_id}
     ).all()
+    return [row[0] for row in rows], (rows[0][1] if rows else None)
 
 
 def overrides_for(user_id: int, module_id: int, attempts: list[QuizAttempt], quiz: dict) -> list:
@@ -35,21 +74,44 @@ def overrides_for(user_id: int, module_id: int, attempts: list[QuizAttempt], qui
 @dataclass
 class AttemptView:
     attempt: QuizAttempt
-    version: ModuleVersion
-    module: Module
-    course: Course
+    version: VersionInfo | ModuleVersion
+    module: ModuleInfo | Module
+    course: CourseInfo | Course
+
+
+# built once per process: a submission runs these on every request
+_ATTEMPT = (
+    select(QuizAttempt, Module.slug, Course.slug)
+    .join(Module, Module.id == QuizAttempt.module_id)
+    .join(Course, Course.id == Module.course_id)
+    .where(QuizAttempt.token == bindparam("token"), QuizAttempt.user_id == bindparam("user_id"))
+)
+_OLD_VERSION = (
+    select(ModuleVersion, Module, Course)
+    .join(Module, Module.id == ModuleVersion.module_id)
+    .join(Course, Course.id == Module.course_id)
+    .where(ModuleVersion.id == bindparam("version_id"))
+)
 
 
 def attempt_for(user_id: int, token: str) -> AttemptView | None:
-    """An attempt with its version, module and course, only if it belongs to this learner."""
-    row = db.session.execute(
-        select(QuizAttempt, ModuleVersion, Module, Course)
-        .join(ModuleVersion, ModuleVersion.id == QuizAttempt.version_id)
-        .join(Module, Module.id == QuizAttempt.module_id)
-        .join(Course, Course.id == Module.course_id)
-        .where(QuizAttempt.token == token, QuizAttempt.user_id == user_id)
-    ).first()
-    return AttemptView(*row) if row else None
+    """An attempt with its version, module and course, only if it belongs to this learner.
+
+    One statement: the version, module and course come from the per-process course cache
+    when the attempt is on the current version (an attempt on an older one reads it).
+    """
+    row = db.session.execute(_ATTEMPT, {"token": token, "user_id": user_id}).first()
+    if row is None:
+        return None
+    attempt, module_slug, course_slug = row
+    found = structure(course_slug)
+    pair = found.by_slug.get(module_slug) if found else None
+    if pair is not None and pair[1].id == attempt.version_id:
+        return AttemptView(attempt, pair[1], pair[0], found.course)
+    version, module, course = db.session.execute(
+        _OLD_VERSION, {"version_id": attempt.version_id}
+    ).one()
+    return AttemptView(attempt, version, module, course)
 
 
 @dataclass

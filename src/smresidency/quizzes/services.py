@@ -143,6 +143,9 @@ def begin_writes() -> None:
         session.expire_on_commit = keep
 
 
+_RESPONSES = insert(QuizResponse.__table__)
+
+
 def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) -> bool:
     """Grade and record once; returns False when this attempt was already submitted.
 
@@ -174,8 +177,8 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
         for r in results
         for choice in (r.chosen or [None])
     ]
-    if rows:  # one multi-row INSERT, however many answers
-        db.session.execute(insert(QuizResponse).values(rows))
+    if rows:  # one INSERT statement, compiled once per process, however many answers
+        db.session.connection().execute(_RESPONSES, rows)
     if passed:
         complete_module(user_id, module_id, version_id)
     db.session.flush()

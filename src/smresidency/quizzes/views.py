@@ -60,11 +60,8 @@ def take(token: str):
         if request.method == "POST":
             flash("This attempt was submitted already; nothing was changed.", "info")
         return redirect(url_for("quizzes.result", token=token))
-    form = ConfirmForm()
     answers, missing = {}, []
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
+    if request.method == "POST":  # CSRFProtect checked the form's token before this view
         answers, missing = parse_answers(view.attempt.questions, view.version.quiz, request.form)
         if not missing:
             if not services.submit_attempt(view.attempt, view.version, answers):
@@ -73,7 +70,7 @@ def take(token: str):
     questions = attempt_questions(view.version.quiz, view.attempt.questions, answers, missing)
     status = 422 if missing else 200
     return render_template(
-        "quizzes/take.html", view=view, questions=questions, missing=missing, form=form
+        "quizzes/take.html", view=view, questions=questions, missing=missing, form=ConfirmForm()
     ), status
 
 

@@ -1,8 +1,5 @@
 """SSO routes: start at the provider, come back with a code; every failure is a clear page."""
 
-import requests
-from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import (
     Blueprint,
     current_app,
@@ -14,12 +11,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from joserfc.errors import JoseError
 
 from smresidency.access import PUBLIC, allow
 from smresidency.auth.views import _safe_next
 from smresidency.auth.views import _start_session as start_session
-from smresidency.sso import oidc, providers, services
+from smresidency.sso import providers, services
 
 bp = Blueprint("sso", __name__, url_prefix="/sso")
 NEXT = "sso_next"
@@ -72,6 +68,12 @@ def login(name: str):
     if provider is None:
         return _failed("Unknown sign-in service", "No such sign-in service is set up.", 404)
     session[NEXT] = _safe_next(request.args.get("next"))
+    # the OIDC client (authlib, requests) loads with the first SSO sign-in, not in every worker
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+
+    from smresidency.sso import oidc
+
     try:
         return oidc.client(provider).authorize_redirect(
             url_for("sso.callback", name=name, _external=True)
@@ -103,6 +105,13 @@ def callback(name: str):
             403,
             provider,
         )
+    import requests
+    from authlib.common.errors import AuthlibBaseError
+    from authlib.integrations.base_client import MismatchingStateError, OAuthError
+    from joserfc.errors import JoseError
+
+    from smresidency.sso import oidc
+
     try:
         token = oidc.client(provider).authorize_access_token(claims_options=oidc.checks(provider))
         claims = dict(token.get("userinfo") or {})

@@ -1,0 +1,64 @@
+"""The page header's navigation and fixed addresses, made once per process: they change with
+the visitor's roles and the section they are in, never from one request to the next."""
+
+from flask import Flask, current_app, g, request, session, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+renders: list[tuple] = []  # navigations rendered, in order: tests prove they are not repeated
+
+
+def register(app: Flask) -> None:
+    """Offer both to every template."""
+    app.add_template_global(site_nav)
+    app.add_template_global(fixed_url)
+    app.add_template_global(csrf_token)  # in place of Flask-WTF's, which signs on every page
+
+
+def _kept(app: Flask) -> dict:
+    return app.extensions.setdefault("smresidency.navigation", {})
+
+
+def fixed_url(endpoint: str, **values) -> str:
+    """url_for for an address that is the same on every request (a static file, a page
+    without parameters), built once per process and script root."""
+    key = ("url", request.script_root, endpoint, tuple(sorted(values.items())))
+    kept = _kept(current_app)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = url_for(endpoint, **values)
+    return found
+
+
+def site_nav(user) -> Markup:
+    """The header's links (all but the sign-out form, which carries a CSRF token) for this
+    visitor's roles on this page, rendered the first time that pair is seen."""
+    signed_in = bool(user.is_authenticated)
+    roles = frozenset(user.roles) if signed_in else None
+    key = ("nav", request.script_root, request.endpoint or "", signed_in, roles)
+    kept = _kept(current_app)
+    found = kept.get(key)
+    if found is None:
+        template = current_app.jinja_env.get_template("_nav.html")
+        html = template.render(user=user, endpoint=request.endpoint or "")
+        found = kept[key] = Markup(html)  # noqa: S704 - an autoescaped template's output
+        renders.append(key)
+    return found
+
+
+def csrf_token() -> str:
+    """The session's CSRF token as Flask-WTF signs it, signed once per process: the token has
+    no time limit here (WTF_CSRF_TIME_LIMIT None), so signing it again adds nothing."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    raw = session.get(field)
+    if raw is None or config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+        return generate_csrf()
+    kept = current_app.extensions.setdefault("smresidency.csrf", {})
+    signed = kept.get(raw)
+    if signed is None:
+        if len(kept) > 10_000:  # one per signed-in session; start afresh now and then
+            kept.clear()
+        signed = kept[raw] = generate_csrf()
+    setattr(g, field, signed)  # forms on the page (hidden_tag) use the same
+    return signed
