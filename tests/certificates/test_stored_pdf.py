@@ -112,6 +112,11 @@ def test_the_cli_makes_missing_pdfs_and_leaves_kept_ones(app, nearly_done):
     assert result.exit_code == 0, result.output
     assert "1 PDF(s) made, 1 already up to date." in result.output
     assert set(kept(app, cert.id)) == {"a4", "letter"}
+    one = ["--id", str(cert.id), "--paper", "a4", "--base-url", "http://localhost"]
+    again = runner.invoke(args=["certificates", "pdfs", *one])  # remade without --missing
+    assert "1 PDF(s) made, 0 already up to date." in again.output
+    nobody = runner.invoke(args=["certificates", "pdfs", "--id", "999999", "--base-url", "x"])
+    assert nobody.output == "0 PDF(s) made, 0 already up to date.\n"
     refused = runner.invoke(args=["certificates", "pdfs"])
     assert refused.exit_code != 0 and "--base-url" in refused.output
 

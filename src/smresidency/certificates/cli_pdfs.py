@@ -21,8 +21,11 @@ from smresidency.extensions import db
     type=click.Choice(stored.PAPERS),
     help="One paper size (repeatable); both by default.",
 )
+@click.option(
+    "--id", "cert_ids", multiple=True, type=int, help="Only this certificate (repeatable)."
+)
 @with_appcontext
-def pdfs(missing, base_url, papers):
+def pdfs(missing, base_url, papers, cert_ids):
     """Make the PDF of every certificate on each paper size and keep it, in this process.
 
     New certificates get theirs from the job queue; this fills in certificates issued before
@@ -36,7 +39,10 @@ def pdfs(missing, base_url, papers):
         )
     made = kept = 0
     with current_app.test_request_context("/", base_url=root):
-        for cert_id in db.session.scalars(select(Certificate.id).order_by(Certificate.id)).all():
+        chosen = select(Certificate.id).order_by(Certificate.id)
+        if cert_ids:
+            chosen = chosen.where(Certificate.id.in_(cert_ids))
+        for cert_id in db.session.scalars(chosen).all():
             cert = db.session.get(Certificate, cert_id)
             for paper in papers or stored.PAPERS:
                 if missing and stored.current(cert, paper).row is not None:
