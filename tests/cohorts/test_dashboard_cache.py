@@ -17,6 +17,7 @@ from smresidency.cohorts.schedule import local_today
 from smresidency.extensions import db
 from smresidency.learning import services
 from smresidency.learning.summary import recompute
+from smresidency.quizzes.models import QuizAttempt
 from tests.cohorts import test_dashboard as dashboard_tests
 from tests.cohorts.test_dashboard import attempt, course_ids, grid, page
 from tests.cohorts.test_dashboard_queries import crowd
@@ -111,6 +112,28 @@ def test_a_failed_attempt_shows_although_the_summary_did_not_change(app, client,
     after, built, _ = loads(client, cohort_id)
     assert built == [ben_enrolment]
     assert after["Ben Baker"][4] == "Read · best 70% · 2 attempts"
+
+
+def test_an_attempt_started_then_submitted_shows_once_submitted(app, client, login_as, seeded):
+    """Starting an attempt and submitting it are two loads apart, as a learner takes a quiz."""
+    login_as(user=seeded["coordinator"])
+    cohort_id, ben = seeded["cohort_id"], seeded["people"]["Ben Baker"].id
+    token = f"t-{ben}-02-privacy-2"
+    with app.app_context():
+        attempt(ben, "02-privacy", 0, 0, 2)
+        opened = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
+        opened.submitted_at, opened.score = None, None
+        db.session.commit()
+    started, _, _ = loads(client, cohort_id)
+    assert started["Ben Baker"][4] == "Read · best 50% · 1 attempt"
+    with app.app_context():
+        opened = db.session.scalar(select(QuizAttempt).where(QuizAttempt.token == token))
+        opened.submitted_at, opened.score = opened.started_at, 80
+        db.session.commit()
+        ben_enrolment = enrolment_of(ben)
+    submitted, built, _ = loads(client, cohort_id)
+    assert built == [ben_enrolment]
+    assert submitted["Ben Baker"][4] == "Read · best 80% · 2 attempts"
 
 
 def test_another_app_instance_sees_a_change_at_once(

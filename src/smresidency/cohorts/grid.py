@@ -3,8 +3,8 @@
 Each learner's row is built (and its HTML rendered) once, then reused until its key changes.
 The key is read from the database in one statement for the whole cohort: the progress
 summary's random `version` (new on every recompute, i.e. every read, pass, tick, plan,
-certificate or enrolment change), the learner's count of submitted quiz attempts (a failed
-attempt changes the best score and count without touching the summary), the learner's own
+certificate or enrolment change), the learner's counts of quiz attempts, all and still open
+(a failed attempt changes the best score and count without touching the summary), their own
 columns, the content version, and the cohort's zone, immersion day and today. A change made
 by any worker on any host therefore shows on the next load here; nothing is rendered in writes.
 """
@@ -93,17 +93,22 @@ _cohorts: dict[tuple[str, int], tuple] = {}  # (keys read, rows, signature) of t
 _bodies: dict[tuple, tuple[tuple, Markup]] = {}
 MAX_BODIES = 100
 
-_submitted = (
-    select(QuizAttempt.user_id, func.count().label("attempts"))
-    .where(
-        QuizAttempt.user_id.in_(
-            select(Enrolment.user_id).where(Enrolment.cohort_id == bindparam("cohort_id"))
-        ),
-        QuizAttempt.submitted_at.is_not(None),
+
+def _attempts(label: str, *where):
+    """Quiz attempts per learner of the cohort, counted from an index alone (no table rows)."""
+    in_cohort = select(Enrolment.user_id).where(Enrolment.cohort_id == bindparam("cohort_id"))
+    return (
+        select(QuizAttempt.user_id, func.count().label(label))
+        .where(QuizAttempt.user_id.in_(in_cohort), *where)
+        .group_by(QuizAttempt.user_id)
+        .subquery()
     )
-    .group_by(QuizAttempt.user_id)
-    .subquery()
-)
+
+
+# every attempt (the user/module index) and the open ones (the partial unique index): starting
+# an attempt moves the first, submitting it the second, so a failed attempt shows at once
+_all = _attempts("attempts")
+_open = _attempts("open", QuizAttempt.submitted_at.is_(None))
 _LEARNERS = (
     select(
         Enrolment.id,
@@ -115,11 +120,13 @@ _LEARNERS = (
         User.name,
         User.email,
         EnrolmentSummary.version,
-        _submitted.c.attempts,
+        _all.c.attempts,
+        _open.c.open,
     )
     .join(User, User.id == Enrolment.user_id)
     .outerjoin(EnrolmentSummary, EnrolmentSummary.enrolment_id == Enrolment.id)
-    .outerjoin(_submitted, _submitted.c.user_id == Enrolment.user_id)
+    .outerjoin(_all, _all.c.user_id == Enrolment.user_id)
+    .outerjoin(_open, _open.c.user_id == Enrolment.user_id)
     .where(Enrolment.cohort_id == bindparam("cohort_id"))
     .order_by(Enrolment.id)
 )
