@@ -79,3 +79,24 @@ def test_a_pdf_whose_job_failed_says_so_and_asks_nothing_more(app, nearly_done):
     page = response.get_data(as_text=True)
     assert "could not be made" in page and "http-equiv" not in page
     assert len(pdf_jobs(app)) == 3
+
+
+def test_a_pdf_made_then_replaced_is_asked_for_again(app, nearly_done):
+    from smresidency.certificates.stored_models import StoredPdf
+
+    tick(app, nearly_done["enrolment_id"], nearly_done["faculty"].id)
+    nearly_done["client"].post("/courses/test-course/modules/02-finish/read")
+    cert = certificate_of(app, nearly_done["learner"].id)
+    client = nearly_done["client"]
+    assert client.get(f"/certificates/{cert.id}.pdf").status_code == 202
+    for job in pdf_jobs(app):
+        run(app, job.id)
+    read_pdf(client.get(f"/certificates/{cert.id}.pdf"))
+    with app.app_context():  # e.g. the signer changed and changed back: the PDF was replaced
+        db.session.execute(db.delete(StoredPdf))
+        db.session.commit()
+    assert client.get(f"/certificates/{cert.id}.pdf").status_code == 202
+    (again,) = [j for j in pdf_jobs(app) if j.status == PENDING]
+    assert not again.key.endswith(":issued")
+    run(app, again.id)
+    read_pdf(client.get(f"/certificates/{cert.id}.pdf"))

@@ -130,15 +130,24 @@ def prepare(cert) -> None:
 
 
 def request_pdf(cert, paper: str, inputs: str) -> str:
-    """Ask for a missing or stale PDF (once per set of inputs); the job's status."""
-    from smresidency.jobs.models import PENDING, Job
-    from smresidency.jobs.services import enqueue
+    """Ask for a missing or stale PDF (once per set of inputs); the job's status.
+
+    A job for these inputs that is done already made a PDF that was replaced since (the
+    inputs changed and changed back): it runs again.
+    """
+    from smresidency.jobs.models import DONE, PENDING, Job
+    from smresidency.jobs.services import enqueue, retry
 
     key = f"certificate-pdf:{cert.id}:{paper}:{inputs}"
-    job = enqueue(JOB, key=key, certificate_id=cert.id, paper=paper, url_root=_url_root())
-    if job is not None:
+    if enqueue(JOB, key=key, certificate_id=cert.id, paper=paper, url_root=_url_root()):
         return PENDING
-    return db.session.scalar(select(Job.status).where(Job.key == key)) or PENDING
+    job = db.session.scalar(select(Job).where(Job.key == key))
+    if job is None:
+        return PENDING
+    if job.status == DONE:
+        job.status = PENDING
+        retry(job)  # dispatched after this request commits
+    return job.status
 
 
 def make_job(certificate_id: int, paper: str, url_root: str | None = None) -> None:
