@@ -229,3 +229,15 @@ def test_statements_are_constant_for_5_50_and_200_learners_cold_and_warm(
     assert [n for n, _ in warm] == [warm[0][0]] * 3, warm
     assert warm[0][0] < cold[0][0] <= 12
     assert [b for _, b in cold] == [5, 50, 200] and [b for _, b in warm] == [0, 0, 0]
+
+
+def test_a_pending_message_gets_the_whole_page_not_a_304(client, login_as, seeded):
+    """A flash (e.g. after a redirect) must be shown, so the page is rendered whatever the tag."""
+    login_as(user=seeded["coordinator"])
+    url = f"/cohorts/{seeded['cohort_id']}"
+    tag = client.get(url).headers["ETag"]
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Reminder sent to 4 learners.")]
+    response = client.get(url, headers={"If-None-Match": tag})
+    assert response.status_code == 200
+    assert "Reminder sent to 4 learners." in response.get_data(as_text=True)
