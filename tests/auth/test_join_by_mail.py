@@ -16,6 +16,11 @@ from smresidency.mail.models import OutboxMessage
 PASSPHRASE = "a calm blue morning sea"
 
 
+@pytest.fixture
+def app_config():
+    return {"REGISTER_MAX_PER_ADDRESS": 2}
+
+
 def mails_to(app, address: str) -> list[OutboxMessage]:
     with app.app_context():
         found = db.session.scalars(
@@ -114,3 +119,13 @@ def test_a_link_for_another_cohort_is_refused(app, client, invitation, make_coho
     join(client, token, "new@example.test")
     reg = join_link(app, "new@example.test").rsplit("/", 1)[1]
     assert client.post(f"/join/{other}/confirm/{reg}").status_code == 404
+
+
+def test_registrations_from_one_address_are_limited_as_on_register(app, client, invitation):
+    _, token = invitation
+    for n in range(2):
+        assert join(client, token, f"new{n}@example.test").status_code == 200
+    refused = join(client, token, "new9@example.test")
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    assert "Too many registrations from your address" in refused.get_data(as_text=True)
+    assert mails_to(app, "new9@example.test") == []

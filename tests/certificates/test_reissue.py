@@ -150,3 +150,22 @@ def test_the_new_certificate_keeps_the_summary_and_the_learner_record_issued(app
     page = signed_in(app, issued["coordinator"]).get(f"/cohorts/{issued['cohort_id']}/export.csv")
     _, new = all_certificates(app)
     assert page.status_code == 200 and new.serial in page.get_data(as_text=True)
+
+
+def test_the_old_credential_shows_revoked_and_the_new_one_is_signed_in_the_new_name(
+    app, issued, served
+):
+    from smresidency.certificates import keys
+    from tests.certificates.test_status_list import is_revoked
+
+    keys.generate(app.instance_path)
+    learner, cert = issued["client"], issued["cert"]
+    old_token = learner.get(f"/certificates/{cert.id}/credential.jwt").get_data(True)
+    signed_in(app, issued["coordinator"]).post(reissue_url(issued), data={"reason": "typo"})
+    _, new = all_certificates(app)
+    assert is_revoked(old_token) is True
+    new_token = learner.get(f"/certificates/{new.id}/credential.jwt").get_data(True)
+    assert is_revoked(new_token) is False
+    claims = learner.get(f"/certificates/{new.id}/credential.json").get_json(force=True)
+    assert claims["credentialSubject"]["name"] == "Zoë Papadopoulou-Smith"
+    assert claims["id"].endswith(f"/verify/{new.code}")

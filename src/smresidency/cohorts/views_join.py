@@ -1,7 +1,7 @@
 """Joining through an invitation without an account: as on /register, the answer never says
 whether the address has an account; the mailed link makes the account and joins the cohort."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
 from smresidency.access import PUBLIC, allow
@@ -18,8 +18,13 @@ def join_by_mail(cohort: Cohort, token: str, form: JoinForm, register: RegisterF
     """Mail the link (or the owner's notice) and answer "check your e-mail"; None, with the
     reason on the form, when the cohort is full (true for anyone, so it tells nothing)."""
     address = request.remote_addr or "-"
-    if not registration.address_allowed(address):
-        abort(429)
+    if not registration.address_allowed(address):  # as /register: the form again, and when
+        form.form_errors.append("Too many registrations from your address. Please wait an hour.")
+        course = db.session.get(Course, cohort.course_id)
+        page = render_template(
+            "cohorts/join.html", cohort=cohort, course=course, form=form, register=register
+        )
+        return page, 429, {"Retry-After": str(registration.address_retry_after(address))}
     if services.active_count(cohort.id) >= cohort.capacity:
         form.form_errors.append(f"{cohort.name} is full ({cohort.capacity} places).")
         return None
