@@ -116,5 +116,12 @@ def test_without_javascript_each_tap_posts_and_returns_to_the_row(
     assert not page_scrolls_sideways(page)
     boxes_fit(page, page.locator(f"#learner-{eid} button.tick-button"), 768)
     expect(page.locator(f"#learner-{eid} .roster-cell.is-ticked")).to_have_count(2)
-    assert events_for(app, eid) == 2
+    # one session at a time: a tap comes back to the same session and the learner's row
+    page.get_by_role("link", name=re.compile("^10:30 Facebook and Instagram")).click()
+    expect(page.locator(f"#learner-{eid} button.tick-button")).to_have_count(2)
+    page.locator(f"#learner-{eid} button.tick-button").first.click()
+    expect(page).to_have_url(re.compile(rf"/roster\?session=\d+#learner-{eid}$"))
+    expect(page.locator(f"#learner-{eid} .roster-done")).to_have_text("3 of 16 done")
+    assert not page_scrolls_sideways(page)
+    assert events_for(app, eid) == 3
     page.context.close()

@@ -302,3 +302,30 @@ def test_empty_cohort_says_so(app, client, login_as, make_user, make_cohort, syn
     assert "Nobody is enrolled in this cohort yet" in html
     assert 'class="roster-list"' not in html
     assert "<caption>Agenda for the day</caption>" in html  # the day is planned all the same
+
+
+def test_one_session_of_the_day_at_a_time(app, client, login_as, day):
+    """On a tablet faculty may narrow the rows to the session under way; ticks come back to it."""
+    eid = enrolment_of(app, day["learners"][1])
+    login_as(user=day["faculty"])
+    whole = client.get(roster_url(day)).get_data(as_text=True)
+    assert 'aria-current="page">Whole day</a>' in whole
+    link = re.search(r'href="([^"]+\?session=(\d+))">10:30 Facebook and Instagram', whole)
+    assert link is not None
+    html = client.get(link.group(1)).get_data(as_text=True)
+    assert 'aria-current="page">10:30 Facebook and Instagram' in html
+    # three learners, each with the session's two items only; the day's count stays whole
+    assert html.count('<button type="submit" class="tick-button"') == 3 * 2
+    assert "Publish a Facebook page post" in html and html.count("0 of 16 done") == 3
+    assert f'name="session" value="{link.group(2)}"' in html
+    response = client.post(
+        toggle_url(day, eid, "facebook-post"), data={"checked": "1", "session": link.group(2)}
+    )
+    assert response.headers["Location"].endswith(
+        f"{roster_url(day)}?session={link.group(2)}#learner-{eid}"
+    )
+    for ignored in ("99", "0", "abc", "-1", "1" * 20):
+        page = client.get(f"{roster_url(day)}?session={ignored}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert text.count('<button type="submit" class="tick-button"') == 3 * 13

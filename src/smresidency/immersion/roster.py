@@ -123,9 +123,20 @@ class Roster:
     may_tick: bool
     today: date
     sections: list[Section]
+    session: int | None = None  # 1-based: only this agenda session's items are shown
 
     def when(self, moment: datetime | None) -> str:
         return when(moment, self.cohort, self.today)
+
+    def show_session(self, raw: str | None) -> None:
+        """Narrow the rows to one session ("3"); anything else shows the whole day."""
+        raw = (raw or "").strip()
+        if raw.isdigit() and len(raw) < 4 and 1 <= int(raw) <= len(self.sections):
+            self.session = int(raw)
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        return [self.sections[self.session - 1]] if self.session else self.sections
 
 
 def _may_tick(user, teaches: bool) -> bool:

@@ -36,6 +36,7 @@ def roster(cohort_id: int):
     board = cohort_roster(current_user, cohort_id)
     if board is None:
         abort(404)
+    board.show_session(request.args.get("session"))
     return render_template("immersion/roster.html", roster=board)
 
 
@@ -59,7 +60,11 @@ def toggle(cohort_id: int, enrolment_id: int, item_id: str):
     target = tick_target(current_user, cohort_id, enrolment_id, item_id)
     if target is None:
         abort(404)
-    back = url_for("immersion.roster", cohort_id=cohort_id, _anchor=f"learner-{enrolment_id}")
+    session = request.form.get("session", "")  # back to the one session shown, if it was
+    session = session if session.isdigit() and len(session) < 4 else None
+    back = url_for(
+        "immersion.roster", cohort_id=cohort_id, session=session, _anchor=f"learner-{enrolment_id}"
+    )
     if services.is_derived(target.item):  # only the plan review or the rating may tick it
         message = services.derived_message(target.item)
         if _wants_json():

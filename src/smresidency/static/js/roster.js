@@ -16,6 +16,7 @@
     var cell = form.closest(".roster-cell");
     var button = form.querySelector("button");
     var ticked = Boolean(data.checked);
+    var was = cell.classList.contains("is-ticked");
     form.querySelector("input[name=checked]").value = ticked ? "0" : "1";
     button.querySelector(".tick-state").textContent = ticked ? "✓ Ticked" : "Not yet";
     button.querySelector(".tick-context").textContent =
@@ -24,12 +25,13 @@
     cell.classList.toggle("is-ticked", ticked);
     var by = cell.querySelector(".tick-by");
     if (by) by.textContent = ticked && data.by ? "by " + data.by + ", " + data.when : "";
+    // "N of M done" counts the whole day, even when only one session's cells are shown
     var row = form.closest(".roster-row");
     var count = row && row.querySelector(".roster-done");
-    if (count) {
-      var total = row.querySelectorAll(".roster-cell").length;
-      var done = row.querySelectorAll(".roster-cell.is-ticked").length;
-      count.textContent = done + " of " + total + " done";
+    var figures = count && count.textContent.match(/^(\d+) of (\d+) done$/);
+    if (figures && was !== ticked) {
+      var done = parseInt(figures[1], 10) + (ticked ? 1 : -1);
+      count.textContent = done + " of " + figures[2] + " done";
     }
   }
 
