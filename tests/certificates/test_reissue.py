@@ -53,6 +53,14 @@ def test_the_cohort_page_offers_a_reissue_when_the_name_changed(app, issued):
     assert reissue_url(issued) in page
 
 
+def test_the_learner_record_points_to_the_reissue(app, issued):
+    coordinator = signed_in(app, issued["coordinator"])
+    url = f"/cohorts/{issued['cohort_id']}/learners/{issued['learner'].id}"
+    page = coordinator.get(url).get_data(as_text=True)
+    assert "Re-issue it from the" in page
+    assert f'href="/cohorts/{issued["cohort_id"]}/certificates"' in page
+
+
 def test_the_confirmation_shows_old_and_new_name_and_asks_why(app, issued):
     coordinator = signed_in(app, issued["coordinator"])
     page = coordinator.get(reissue_url(issued)).get_data(as_text=True)
