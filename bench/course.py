@@ -13,8 +13,14 @@ def summaries(db, course_id: int, user_ids: list[int] | None = None) -> None:
     """Bulk inserts bypass the session, so bring the progress summaries up to date as the app
     would have (learning.summary), in one pass: every enrolment in the course, or only these
     learners' (recomputing all of them takes half a minute on PostgreSQL here)."""
+    from sqlalchemy import text
+
     from smresidency.learning.summary import recompute
 
+    if db.session.connection().dialect.name == "postgresql":
+        # bulk inserts leave the planner's statistics empty until autovacuum comes round;
+        # without them each summary's subqueries scan whole tables (half a minute here)
+        db.session.execute(text("ANALYZE"))
     if user_ids is None:
         recompute(db.session.connection(), course_ids=[course_id])
     elif user_ids:
