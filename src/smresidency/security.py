@@ -62,15 +62,20 @@ def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response):
         _cache_policy(response)
-        response.headers.setdefault("Content-Security-Policy", _policy(app))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
-        )
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
+        present = response.headers
+        if "Content-Security-Policy" not in present:
+            present["Content-Security-Policy"] = _policy(app)
+        for name, value in FIXED_HEADERS if request.is_secure else FIXED_HEADERS[:-1]:
+            if name not in present:
+                present.add(name, value)
         return response
+
+
+# the same on every response (HSTS, last, only over HTTPS): one tuple per process
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+)

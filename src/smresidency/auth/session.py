@@ -1,6 +1,7 @@
 """Flask-Login wiring: a session holds its device's token, which the database can revoke."""
 
 from flask import Flask, g
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, user_logged_in
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
@@ -20,11 +21,25 @@ class Anonymous(AnonymousUserMixin):
         return False
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, its signing serializer made once per key set instead
+    of twice per request (opening the cookie and saving it)."""
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made = app.extensions.get("smr_session_serializer")
+        if made is None or made[0] != keys:
+            made = (keys, super().get_signing_serializer(app))
+            app.extensions["smr_session_serializer"] = made
+        return made[1]
+
+
 def init_login_manager(app: Flask) -> None:
     """Bind Flask-Login and resolve sessions by their token."""
     from smresidency.auth.devices import load_device
     from smresidency.auth.models import DEVICE_COOKIE_PREFIX
 
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."

@@ -5,25 +5,42 @@ the credential and the issuer's public keys (JWKS), so it works offline:
 `flask certificates verify FILE`; the revocation status list is the one thing it fetches.
 """
 
+from __future__ import annotations
+
 import json
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
-from joserfc.jwk import OKPKey
-
-from smresidency.certificates.keys import SigningKey
 from smresidency.text import printable
+
+if TYPE_CHECKING:
+    from smresidency.certificates.keys import SigningKey
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 ALGORITHMS = ["EdDSA", "Ed25519"]  # one signature scheme under its old and its RFC 9864 name
 
-# RFC 9864 deprecates the name "EdDSA" in favour of "Ed25519"; verifiers of VC-JWT still expect
-# "EdDSA", so we keep signing with it and do not warn about it on every signature.
-warnings.filterwarnings("ignore", message="EdDSA is deprecated", category=SecurityWarning)
+
+def _jose():
+    """joserfc (and cryptography, ~9 MB) load at the first signature or check, not in every
+    web worker; the first call also silences one warning."""
+    from joserfc import errors, jws
+    from joserfc.jwk import OKPKey
+
+    if not _QUIET:
+        import warnings
+
+        # RFC 9864 deprecates the name "EdDSA" in favour of "Ed25519"; verifiers of VC-JWT
+        # still expect "EdDSA", so we keep signing with it and do not warn on every signature.
+        warnings.filterwarnings(
+            "ignore", message="EdDSA is deprecated", category=errors.SecurityWarning
+        )
+        _QUIET.append(True)
+    return jws, errors, OKPKey
+
+
+_QUIET: list = []
 
 
 def iso(moment: datetime) -> str:
@@ -90,14 +107,16 @@ def sign(credential: dict, key: SigningKey, base_url: str) -> str:
         "kid": f"{base_url.rstrip('/')}/issuer#{key.kid}",
     }
     payload = json.dumps(credential, separators=(",", ":"), ensure_ascii=False).encode()
+    jws = _jose()[0]
     return jws.serialize_compact(header, payload, key.key, algorithms=["EdDSA"])
 
 
 def claims(token: str) -> dict | None:
     """The payload of a compact JWS, unchecked (for comparing; `verify` checks the signature)."""
+    jws, errors, _ = _jose()
     try:
         return json.loads(jws.extract_compact(token.strip().encode()).payload)
-    except (JoseError, ValueError, TypeError):
+    except (errors.JoseError, ValueError, TypeError):
         return None
 
 
@@ -110,10 +129,11 @@ class Verdict:
 
 def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -> Verdict:
     """Signature, issuer and validity dates, with nothing but the token and the public keys."""
+    jws, errors, OKPKey = _jose()
     try:
         unchecked = jws.extract_compact(token.strip().encode())
         credential = json.loads(unchecked.payload)
-    except (JoseError, ValueError, TypeError):
+    except (errors.JoseError, ValueError, TypeError):
         return Verdict(False, "not a signed credential (expected a compact JWT)")
     if not isinstance(credential, dict):
         return Verdict(False, "not a signed credential (the payload is not a credential)")
@@ -127,9 +147,9 @@ def verify(token: str, jwks: list[dict], issuer_id: str | None, now: datetime) -
     public = {k: v for k, v in jwk.items() if k in ("kty", "crv", "x")}
     try:
         jws.deserialize_compact(token.strip(), OKPKey.import_key(public), algorithms=ALGORITHMS)
-    except BadSignatureError:
+    except errors.BadSignatureError:
         return Verdict(False, "the signature does not match: the file was changed", credential)
-    except JoseError as err:
+    except errors.JoseError as err:
         return Verdict(False, f"not a valid signature ({err.error})", credential)
     issuer = issuer_of(credential)
     if issuer_id and issuer != issuer_id:

@@ -5,12 +5,16 @@ JWKS so that every credential signed before still verifies. JWK export and key i
 thumbprints) come from joserfc, a maintained JOSE library, not from code of our own.
 """
 
+from __future__ import annotations
+
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from joserfc.jwk import OKPKey
+if TYPE_CHECKING:  # joserfc loads at the first signature, not in every web worker
+    from joserfc.jwk import OKPKey
 
 
 class NoSigningKey(Exception):
@@ -44,6 +48,8 @@ def generate(instance_path: str) -> SigningKey:
     folder = key_dir(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
+    from joserfc.jwk import OKPKey
+
     key = OKPKey.generate_key("Ed25519")
     kid = key.thumbprint()
     path = folder / f"{kid}.pem"
@@ -65,6 +71,8 @@ def current(instance_path: str) -> SigningKey:
         raise NoSigningKey(
             "No signing key: run `flask certificates keygen` to create one in instance/keys/."
         ) from err
+    from joserfc.jwk import OKPKey
+
     return SigningKey(kid, OKPKey.import_key(pem))
 
 

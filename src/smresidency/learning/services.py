@@ -9,13 +9,25 @@ from smresidency.db import utcnow
 from smresidency.extensions import db
 from smresidency.learning.models import ModuleProgress
 
+_ROW: list = []
+
+
+def _row_statement():
+    """The learner's progress row for a module by bound ids; built once per process."""
+    if not _ROW:
+        _ROW.append(
+            select(ModuleProgress).where(
+                ModuleProgress.user_id == bindparam("user_id"),
+                ModuleProgress.module_id == bindparam("module_id"),
+            )
+        )
+    return _ROW[0]
+
 
 def _progress_row(user_id: int, module_id: int, version_id: int) -> ModuleProgress:
     """The learner's row for a module, created if missing even under a concurrent insert."""
-    stmt = select(ModuleProgress).where(
-        ModuleProgress.user_id == user_id, ModuleProgress.module_id == module_id
-    )
-    row = db.session.scalar(stmt)
+    ids = {"user_id": user_id, "module_id": module_id}
+    row = db.session.scalar(_row_statement(), ids)
     if row is not None:
         return row
     try:
@@ -23,7 +35,7 @@ def _progress_row(user_id: int, module_id: int, version_id: int) -> ModuleProgre
             row = ModuleProgress(user_id=user_id, module_id=module_id, version_id=version_id)
             db.session.add(row)
     except IntegrityError:
-        row = db.session.scalar(stmt)
+        row = db.session.scalar(_row_statement(), ids)
     return row
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import g
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -144,6 +144,18 @@ def begin_writes() -> None:
 
 
 _RESPONSES = insert(QuizResponse.__table__)
+# The claim: only an attempt not yet submitted takes the grade; one statement per process.
+_CLAIM = (
+    update(QuizAttempt)
+    .where(QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.submitted_at.is_(None))
+    .values(
+        submitted_at=bindparam("new_submitted_at"),
+        answers=bindparam("new_answers"),
+        score=bindparam("new_score"),
+        passed=bindparam("new_passed"),
+    )
+    .execution_options(synchronize_session=False)
+)
 
 
 def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) -> bool:
@@ -156,10 +168,7 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
     begin_writes()
     recorded = {"submitted_at": utcnow(), "answers": answers, "score": score, "passed": passed}
     claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
-        .values(recorded)
-        .execution_options(synchronize_session=False)
+        _CLAIM, {"attempt_id": attempt.id, **{f"new_{k}": v for k, v in recorded.items()}}
     )
     if claimed.rowcount != 1:
         return False
