@@ -2,7 +2,10 @@
 the certificate page, the API and the xAPI statement carry them; later edits change only
 certificates issued afterwards."""
 
+import io
+
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from smresidency.certificates.models import Certificate
@@ -66,6 +69,10 @@ def test_the_certificate_keeps_the_ce_record_of_its_day(
     page = w.as_learner.get(f"/certificates/{cert.id}").text
     assert "Continuing education: 7.5 contact hours · provider ID CEP 17325" in page
     assert ACCREDITATION in page
+    printed = w.as_learner.get(f"/certificates/{cert.id}.pdf")
+    assert printed.status_code == 200 and printed.mimetype == "application/pdf"
+    (sheet,) = PdfReader(io.BytesIO(printed.data)).pages
+    assert ACCREDITATION in " ".join(sheet.extract_text().split())
 
     # a later change of the settings leaves the issued certificate as it was
     save_settings(app, make_user, ce_contact_hours="", ce_accreditation="", ce_provider_id="")

@@ -85,7 +85,10 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     pdf.set_author(cert.organisation or "smresidency")
     _add_faces(pdf, FAMILY, FACES)
     signed = (signer.name, signer.title) if signer is not None else ()
-    if _beyond_subset(name, title, cert.organisation or "", cert.place or "", *signed):
+    # the CE/CPD accreditation statement (certificates/ce.py), printed under the dates
+    accreditation = printable(getattr(cert, "accreditation", "") or "")
+    texts = (name, title, cert.organisation or "", cert.place or "", accreditation)
+    if _beyond_subset(*texts, *signed):
         _add_faces(pdf, FULL_FAMILY, FULL_FACES)
         pdf.set_fallback_fonts([FULL_FAMILY])
     pdf.add_page()
@@ -119,6 +122,8 @@ def certificate_pdf(cert, verify_url: str, paper: str = "a4", signer=None) -> by
     if cert.revoked_at is not None:
         issued += f" · revoked {cert.revoked_at:%d %B %Y}"
     line(issued, 11, gap=2)
+    if accreditation:
+        line(accreditation, 9, gap=2)
 
     qr = io.BytesIO(_qr_png(verify_url))
     size = 38
