@@ -17,6 +17,7 @@ def test_the_sign_in_page_offers_only_the_provider(client):
     assert 'name="password"' not in page
     assert "Forgot your password?" not in page
     assert "Create an account" not in page
+    assert 'href="/register"' not in page  # nor in the header's links
 
 
 def test_a_correct_password_is_refused(client, make_user):
