@@ -22,3 +22,46 @@ def test_requests_reuse_the_signing_serializer(app, client, login_as, monkeypatc
     response = client.get("/account")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert len(made) == 1
+
+
+def _checks(monkeypatch) -> list:
+    """Count signature checks of session cookies."""
+    checked = []
+    real = flask.sessions.URLSafeTimedSerializer.loads
+
+    def counting(self, *args, **kwargs):
+        checked.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(flask.sessions.URLSafeTimedSerializer, "loads", counting)
+    return checked
+
+
+def test_a_checked_cookie_is_not_checked_again_until_it_expires(app, client, login_as, monkeypatch):
+    from smresidency.auth import session as sessions
+
+    login_as("learner")
+    for _ in range(2):  # the first page adds the CSRF token: the cookie changes once
+        assert client.get("/account").status_code == 200
+    checked = _checks(monkeypatch)
+    for _ in range(3):
+        assert client.get("/account").status_code == 200
+    assert checked == []
+    # past the session's lifetime the kept cookie is refused like an expired signature
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = sessions.time.time() + lifetime + 5
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_changed_cookie_is_checked_and_refused(app, client, login_as):
+    login_as("learner")
+    assert client.get("/account").status_code == 200
+    name = app.config["SESSION_COOKIE_NAME"]
+    value = client.get_cookie(name).value
+    client.set_cookie(name, value[:-2] + ("AA" if value[-2:] != "AA" else "BB"))
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    client.set_cookie(name, value)
+    assert client.get("/account").status_code == 200
