@@ -32,6 +32,7 @@ class ImmersionItem:
     completed_by: str
     description: str
     line: int
+    session: str = ""  # start time of the agenda session it is done in; "" = any time
 
 
 @dataclass
@@ -134,7 +135,8 @@ def parse_immersion(text: str, report: Reporter) -> Immersion | None:
     check_keys(data, keylines, {"title": str}, {"title"}, 2, report)
     intro, blocks = _blocks(body, body_line, report)
     items, seen = [], {}
-    allowed = {"id": str, "kind": str, "required": bool, "completed_by": str}
+    required = {"id": str, "kind": str, "required": bool, "completed_by": str}
+    allowed = {**required, "session": object}  # its type is checked by _session
     agenda = _agenda(body, body_line, report)
     for b in blocks:
         if b.level == 2 and b.title.lower() == "agenda":
@@ -142,7 +144,7 @@ def parse_immersion(text: str, report: Reporter) -> Immersion | None:
         if b.level != 2:
             report(b.line, "checklist items are `##` headings")
             continue
-        check_keys(b.settings, b.setting_lines, allowed, set(allowed), b.line, report)
+        check_keys(b.settings, b.setting_lines, allowed, set(required), b.line, report)
         ident = _check_id(b, seen, "item", report)
         kind, by = b.settings.get("kind"), b.settings.get("completed_by")
         if kind and kind not in ITEM_KINDS:
@@ -164,11 +166,39 @@ def parse_immersion(text: str, report: Reporter) -> Immersion | None:
                 by or "",
                 b.text,
                 b.line,
+                _session(b, agenda, report),
             )
         )
     if not items:
         report(body_line, "the checklist has no items (each is a `##` heading with settings)")
     return Immersion(str(data.get("title") or ""), intro, items, text, agenda)
+
+
+def _session(block: Block, agenda: list[AgendaSlot], report: Reporter) -> str:
+    """`session: HH:MM`, the start of the agenda session the item is done in ("" if none)."""
+    raw = block.settings.get("session")
+    if raw is None:
+        return ""
+    line = block.setting_lines.get("session", block.line)
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        report(line, "`session` must be the start time of an agenda session, e.g. `09:30`")
+        return ""
+    # YAML reads an unquoted 10:30 as the base-60 number 630, and 08:30 as text
+    text = f"{raw // 60:02d}:{raw % 60:02d}" if isinstance(raw, int) else str(raw).strip()
+    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    start = f"{int(m.group(1)):02d}:{m.group(2)}" if m else text
+    starts = [slot.start for slot in agenda]
+    if not agenda:
+        report(line, "`session` names an agenda session, but the file has no `## Agenda`")
+    elif start not in starts:
+        report(
+            line,
+            f"`session: {text}` is not the start of an agenda session "
+            f"(they start at {', '.join(starts)})",
+        )
+    else:
+        return start
+    return ""
 
 
 def _agenda(body: str, body_line: int, report: Reporter) -> list[AgendaSlot]:
