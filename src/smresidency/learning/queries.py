@@ -105,6 +105,16 @@ _PROGRESS = (
 )
 
 
+def _rows(statement, params: dict):
+    """Run a statement of plain columns on the session's connection: the same transaction and
+    rows, without the ORM's per-statement work (about 0.1 ms); pending changes are flushed
+    first, as the ORM's autoflush would."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params)
+
+
 def course_outline(course_slug: str, user_id: int) -> Outline | None:
     """The course's live modules with the learner's marks, and the retired ones they completed.
 
@@ -116,7 +126,7 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
         return None
     marks = {
         row.module_id: row
-        for row in db.session.execute(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
+        for row in _rows(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
     }
     shown = [
         (m, v, marks.get(m.id))
@@ -189,9 +199,7 @@ def _active_enrolment():
 def active_enrolment(user_id: int, course_id: int):
     """The learner's active enrolment in the course with its cohort's zone and immersion date
     (a row: id, cohort_id, timezone, immersion_date), or None; one statement."""
-    return db.session.execute(
-        _active_enrolment(), {"user_id": user_id, "course_id": course_id}
-    ).first()
+    return _rows(_active_enrolment(), {"user_id": user_id, "course_id": course_id}).first()
 
 
 def immersion_started(cohort) -> bool:

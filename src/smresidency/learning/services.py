@@ -62,7 +62,12 @@ def _module_completed(user_id: int, module_id: int) -> None:
     """
     from smresidency.certificates.services import issue_if_eligible
 
-    row = db.session.execute(_gate(), {"user_id": user_id, "module_id": module_id}).first()
+    # plain columns after a flush: on the connection, without the ORM's statement work
+    row = (
+        db.session.connection()
+        .execute(_gate(), {"user_id": user_id, "module_id": module_id})
+        .first()
+    )
     if row is not None and row[1] >= row[2]:
         issue_if_eligible(row[0])
 
