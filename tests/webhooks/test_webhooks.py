@@ -207,3 +207,11 @@ def test_registration_form_errors(app, make_user):
     page = client.post("/admin/webhooks/", data={"url": "ftp://x", "events": []})
     assert page.status_code == 422
     assert "https://" in page.text and "Choose at least one event." in page.text
+
+
+def test_the_admin_page_says_when_nothing_is_registered_or_sent(client, login_as):
+    login_as("admin")
+    page = client.get("/admin/webhooks/").text
+    assert "No endpoint is registered yet" in page
+    assert "Nothing has been sent yet" in page
+    assert "<table" not in page  # no empty grid with headings only
