@@ -233,7 +233,13 @@ def count_queries(app):
             ):
                 statements.append(statement)
 
-        with app.app_context():
+        from contextlib import nullcontext
+
+        from flask import has_app_context
+
+        # in the caller's app context when there is one: a second context's session would
+        # queue behind the caller's open SQLite transaction ("database is locked")
+        with nullcontext() if has_app_context() else app.app_context():
             engine = _db.engine
             from smresidency.admin.settings import prime
 
