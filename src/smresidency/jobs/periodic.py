@@ -38,7 +38,8 @@ def certificate_expiry() -> None:
 
 
 def prune() -> None:
-    """Nightly: what `flask db prune` removes, plus finished jobs older than a month."""
+    """Nightly: what `flask db prune` removes, plus finished jobs and xAPI statements the
+    LRS has had, older than a month."""
     from datetime import timedelta
 
     from sqlalchemy import delete
@@ -48,8 +49,10 @@ def prune() -> None:
     from smresidency.db import utcnow
     from smresidency.jobs.models import DONE, Job
     from smresidency.ratelimit.store import prune as prune_hits
+    from smresidency.xapi.services import prune as prune_statements
 
     prune_hits(86400)
+    prune_statements(30)
     prune_idle()
     prune_expired()
     db.session.execute(

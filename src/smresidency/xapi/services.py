@@ -192,3 +192,18 @@ def send() -> None:
             db.session.commit()
     if failures:
         raise Unreachable("; ".join(failures))
+
+
+def prune(days: int = 30) -> int:
+    """Forget outbox rows the LRS has had (or whose record was erased) for `days` days: the
+    LRS keeps the statements, and `flask xapi replay` can rebuild any of them."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete, func
+
+    cutoff = utcnow() - timedelta(days=days)
+    done = func.coalesce(XapiOutbox.sent_at, XapiOutbox.created_at)
+    result = db.session.execute(
+        delete(XapiOutbox).where(XapiOutbox.status.in_((SENT, GONE)), done < cutoff)
+    )
+    return result.rowcount or 0
