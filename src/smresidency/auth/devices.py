@@ -73,14 +73,14 @@ def open_device(user: User) -> None:
 
 def load_device(token: str) -> User | None:
     """The active user a device token belongs to, with that device attached; one statement."""
-    from smresidency.auth.session import attach, statements
+    from smresidency.auth.session import attach, read, statements
 
-    row = db.session.execute(
+    row = read(
         statements()[1], {"token_hash": token_hash(token), "seen_after": utcnow() - max_idle()}
-    ).one_or_none()
+    )
     if row is None:
         return None
-    user, device = attach(row)
+    user, device = attach(row, with_device=True)
     user.current_device = device
     # not while a request reads before it writes (g.read_before_write): SQLite could not turn
     # that read into a write if another writer committed meanwhile; the next page refreshes it

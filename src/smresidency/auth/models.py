@@ -40,7 +40,8 @@ class User(Base):
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
     )
 
-    # The device session this request was signed in through (set by the session loader).
+    # The device session this request was signed in through: its row (id, …) from the session
+    # loader, or the new DeviceSession at sign-in; views read only its id.
     current_device = None
     # The role names read in the same statement as the user (set by the session loader).
     role_names = None  # frozenset[str] once loaded

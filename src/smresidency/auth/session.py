@@ -1,13 +1,14 @@
 """Flask-Login wiring: a session holds its device's token, which the database can revoke."""
 
 import time
+from collections import namedtuple
 
 from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, user_logged_in
 from itsdangerous import BadSignature
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import bindparam, func, inspect, literal_column, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from smresidency.extensions import db, login_manager
 
@@ -83,7 +84,7 @@ def init_login_manager(app: Flask) -> None:
         if token.startswith(DEVICE_COOKIE_PREFIX):
             return load_device(token)
         # a per-user token: a session from before device sessions (and test fixtures)
-        row = db.session.execute(statements()[0], {"token": token}).one_or_none()
+        row = read(statements()[0], {"token": token})
         return None if row is None else attach(row)[0]
 
 
@@ -95,42 +96,79 @@ def statements():
 
 
 def _build():
-    """The loader's two statements: by a per-user token, and by a device token."""
+    """The loader's two statements of plain columns (no ORM entities to load): by a per-user
+    token, and by a device token; each reads the role names and the two versions with it."""
     from smresidency.admin.models import SiteSettings
     from smresidency.auth.models import DeviceSession, User, UserRole
     from smresidency.catalog.models import ContentState
 
+    users, devices, held = User.__table__, DeviceSession.__table__, UserRole.__table__
     roles = (
-        select(func.aggregate_strings(UserRole.role, ","))
-        .where(UserRole.user_id == User.id)
+        # the separator as SQL text: a str would be a literal re-rendered on every execution
+        select(func.aggregate_strings(held.c.role, literal_column("','")))
+        .where(held.c.user_id == users.c.id)
         .scalar_subquery()
     )
     version = select(ContentState.version).where(ContentState.id == 1).scalar_subquery()
     settings = select(SiteSettings.version).where(SiteSettings.id == 1).scalar_subquery()
-    base = select(User).options(lazyload(User.role_rows)).where(User.active.is_(True))
-    by_token = base.add_columns(roles, version, settings).where(
-        User.session_token == bindparam("token")
+    extra = (roles, version, settings)
+    by_token = select(*users.c, *extra).where(
+        users.c.active.is_(True), users.c.session_token == bindparam("token")
     )
     by_device = (
-        base.add_columns(DeviceSession, roles, version, settings)
-        .join(DeviceSession, DeviceSession.user_id == User.id)
-        .where(DeviceSession.token_hash == bindparam("token_hash"))
-        .where(DeviceSession.last_seen_at >= bindparam("seen_after"))
+        select(*users.c, *devices.c, *extra)
+        .join_from(users, devices, devices.c.user_id == users.c.id)
+        .where(users.c.active.is_(True))
+        .where(devices.c.token_hash == bindparam("token_hash"))
+        .where(devices.c.last_seen_at >= bindparam("seen_after"))
     )
-    return by_token, by_device
+    device = namedtuple("Device", [c.key for c in devices.c])  # views read only its id
+    return by_token, by_device, [c.key for c in users.c], device
 
 
 _BUILT: list = []
 
 
-def attach(row) -> tuple:
-    """Give the loaded user its role names, and the request the content and settings versions
-    read with it (the course and settings caches check theirs against them)."""
-    *entities, roles, version, settings = row
-    entities[0].role_names = frozenset(roles.split(",")) if roles else frozenset()
+def read(statement, params: dict):
+    """The loader's one statement on the session's connection (the request's transaction),
+    without the ORM's per-statement work; pending changes are flushed first, as autoflush would."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()  # returns at once when nothing is pending
+    return session.connection().execute(statement, params).one_or_none()
+
+
+def attach(row, with_device: bool = False) -> tuple:
+    """The user of a loader row as an object of this request's session, made without SQL, so
+    views may change it as if queried, and its device as a plain row (views read its id); the
+    request gets the role names and the content and settings versions read with them (the
+    caches check theirs against them)."""
+    from smresidency.auth.models import User
+
+    user_keys, device = _BUILT[2], _BUILT[3]
+    *values, roles, version, settings = row
+    user = adopt(User, user_keys, values[: len(user_keys)])
+    user.role_names = frozenset(roles.split(",")) if roles else frozenset()
     g.content_version = version or 0
     g.settings_version = settings or 0
-    return tuple(entities)
+    if not with_device:
+        return (user,)
+    return user, device(*values[len(user_keys) :])
+
+
+def adopt(cls, keys: list, values) -> object:
+    """A persistent object of the session from one row's columns, as a query would give it: the
+    session's own copy when it holds one already (identity map), else a new one, unchanged."""
+    session = db.session()
+    mapper = inspect(cls)
+    held = session.identity_map.get(mapper.identity_key_from_primary_key((values[0],)))
+    if held is not None:
+        return held
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(zip(keys, values, strict=True))
+    make_transient_to_detached(obj)  # loaded state, no pending change; relationships unloaded
+    session.add(obj)
+    return obj
 
 
 def _on_sign_in(app, user, **extra) -> None:
