@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 RALPH_VENV := .venv-ralph
 $(RALPH_VENV)/.installed: Makefile
 	test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
-	$(RALPH_VENV)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0'
+	$(RALPH_VENV)/bin/python -m pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' 'requests>=2.31,<3'
 	touch $@
 
 install: $(STAMP)

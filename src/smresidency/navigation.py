@@ -51,14 +51,15 @@ def csrf_token() -> str:
     no time limit here (WTF_CSRF_TIME_LIMIT None), so signing it again adds nothing."""
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    raw = session.get(field)
-    if raw is None or config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
         return generate_csrf()
     kept = current_app.extensions.setdefault("smresidency.csrf", {})
-    signed = kept.get(raw)
+    raw = session.get(field)
+    signed = kept.get(raw) if raw is not None else None
     if signed is None:
         if len(kept) > 10_000:  # one per signed-in session; start afresh now and then
             kept.clear()
-        signed = kept[raw] = generate_csrf()
+        signed = generate_csrf()  # makes the session's raw token when it has none yet
+        kept[session[field]] = signed  # the first page's token is the one later pages carry
     setattr(g, field, signed)  # forms on the page (hidden_tag) use the same
     return signed
