@@ -1,32 +1,13 @@
 """A web worker loads what pages need: migration tooling and the SSO client load on first use."""
 
-import os
-import subprocess
-import sys
-import textwrap
+from tests.fresh_process import run_python
 
 # modules a worker must not hold just for being created and serving pages
 NOT_IN_A_WORKER = ("alembic", "flask_migrate", "mako", "authlib", "requests")
 
 
-def _run(code: str, tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMRESIDENCY_")}
-    env.update(
-        SMRESIDENCY_INSTANCE_PATH=str(tmp_path / "instance"),
-        SMRESIDENCY_SECRET_KEY="x" * 48,
-        SMRESIDENCY_SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "w.db"),
-    )
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_a_worker_serving_pages_does_not_import_migrations_or_the_sso_client(tmp_path):
-    done = _run(
+    done = run_python(
         f"""
         import sys
         from smresidency import create_app
@@ -43,7 +24,7 @@ def test_a_worker_serving_pages_does_not_import_migrations_or_the_sso_client(tmp
 
 
 def test_migration_commands_still_load_when_used(tmp_path):
-    done = _run(
+    done = run_python(
         """
         from smresidency import create_app
         from sqlalchemy import inspect

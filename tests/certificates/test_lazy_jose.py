@@ -1,29 +1,10 @@
 """A web worker serving pages does not hold joserfc and cryptography; signing loads them."""
 
-import os
-import subprocess
-import sys
-import textwrap
-
-
-def _run(code: str, tmp_path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SMRESIDENCY_")}
-    env.update(
-        SMRESIDENCY_INSTANCE_PATH=str(tmp_path / "instance"),
-        SMRESIDENCY_SECRET_KEY="x" * 48,
-        SMRESIDENCY_SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "w.db"),
-    )
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from tests.fresh_process import run_python
 
 
 def test_pages_do_not_load_the_signing_library_and_a_signature_does(tmp_path):
-    done = _run(
+    done = run_python(
         f"""
         import sys
         from smresidency import create_app

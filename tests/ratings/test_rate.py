@@ -221,7 +221,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, residency):
     assert page.status_code == 302 and "/login?next=" in page.headers["Location"]
 
 
-def test_the_page_reads_in_three_statements(
+def test_the_page_reads_in_four_statements(
     client, residency, login_as, competencies, count_queries
 ):
     login_as(user=residency["learners"][0])
