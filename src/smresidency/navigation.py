@@ -2,7 +2,8 @@
 the visitor's roles and the section they are in, never from one request to the next."""
 
 from flask import Flask, current_app, g, request, session, url_for
-from flask_wtf.csrf import generate_csrf
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
 from markupsafe import Markup
 
 renders: list[tuple] = []  # navigations rendered, in order: tests prove they are not repeated
@@ -13,6 +14,11 @@ def register(app: Flask) -> None:
     app.add_template_global(site_nav)
     app.add_template_global(fixed_url)
     app.add_template_global(csrf_token)  # in place of Flask-WTF's, which signs on every page
+    # Flask-WTF also puts its own csrf_token into every template context, where it would win
+    # over the global above: drop that context processor (registered by csrf.init_app)
+    processors = app.template_context_processors[None]
+    processors[:] = [p for p in processors if getattr(p, "__module__", "") != "flask_wtf.csrf"]
+    FlaskForm.Meta.csrf_class = KeptTokenCSRF  # forms' hidden fields carry the same token
 
 
 def _kept(app: Flask) -> dict:
@@ -63,3 +69,16 @@ def csrf_token() -> str:
         kept[session[field]] = signed  # the first page's token is the one later pages carry
     setattr(g, field, signed)  # forms on the page (hidden_tag) use the same
     return signed
+
+
+class KeptTokenCSRF(_FlaskFormCSRF):
+    """A form's CSRF field takes the session's kept signed token, as pages do, instead of
+    signing it again whenever a form is made (forms with their own secret or field sign)."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        config = current_app.config
+        secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if self.meta.csrf_secret == secret and self.meta.csrf_field_name == field:
+            return csrf_token()
+        return super().generate_csrf_token(csrf_token_field)

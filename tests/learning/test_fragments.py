@@ -63,11 +63,24 @@ def test_the_current_section_is_marked_on_its_own_page(client, login_as):
 
 
 def test_pages_of_one_session_carry_one_signed_csrf_token_that_is_accepted(
-    app, database_url, tmp_path, make_user
+    app, database_url, tmp_path, make_user, monkeypatch
 ):
     import re
 
+    from flask_wtf import csrf as wtf_csrf
+
     from smresidency import create_app
+
+    signed = []
+    sign = wtf_csrf.URLSafeTimedSerializer.dumps
+    monkeypatch.setattr(
+        wtf_csrf.URLSafeTimedSerializer,
+        "dumps",
+        # the CSRF token's signer only (the session cookie is signed by the same class)
+        lambda self, *a, **k: (
+            (self.salt == b"wtf-csrf-token" and signed.append(1)) or sign(self, *a, **k)
+        ),
+    )
     from tests.conftest import _config
 
     checked = create_app(_config(database_url, tmp_path / "csrf", WTF_CSRF_ENABLED=True))
@@ -77,7 +90,8 @@ def test_pages_of_one_session_carry_one_signed_csrf_token_that_is_accepted(
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
 
     first = token(client.get("/login").get_data(as_text=True))
-    assert token(client.get("/login").get_data(as_text=True)) == first  # signed once
+    assert token(client.get("/login").get_data(as_text=True)) == first
+    assert len(signed) == 1  # signed for the first page only, not again for the second
     refused = client.post("/login", data={"email": "a@example.test", "password": "x"})
     assert refused.status_code == 400  # no token: the CSRF check refuses
     answered = client.post(
