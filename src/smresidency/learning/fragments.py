@@ -1,33 +1,59 @@
 """Pieces of the learner's pages that many requests share, made once per content version: a
-course page joins a dozen ready rows instead of rendering each module's markup again."""
+course page joins a dozen ready rows, a module page fills a few slots of a ready body, instead
+of rendering the same markup again."""
 
 import re
+import secrets
 from urllib.parse import quote
 
-from flask import current_app, url_for
-from markupsafe import Markup
+from flask import current_app, request, url_for
+from markupsafe import Markup, escape
 
 from smresidency.catalog.cache import content_version
 from smresidency.extensions import db
 
 _rows: dict[tuple, Markup] = {}
-_made_at: list[tuple | None] = [None]  # (database, content version) the rows were made at
+_bodies: dict[tuple, "Slotted"] = {}
+_made_at: list[tuple | None] = [None]  # (database, content version) both were made at
 renders: list[tuple] = []  # rows rendered, in order: tests prove they are not rendered again
+body_renders: list[tuple] = []  # module bodies rendered, in order, likewise
+
+_MARK = f"\x00slot-{secrets.token_hex(6)}\x00"  # no lesson text holds it by chance
+
+
+def _fresh() -> None:
+    """Forget every piece once the content (or the database) is not the one they were made at."""
+    made_at = (str(db.engine.url), content_version())
+    if _made_at[0] != made_at:
+        _rows.clear()
+        _bodies.clear()
+        _made_at[0] = made_at
+
+
+def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
+    """Addresses of one endpoint for many values of one parameter: url_for once per process
+    and script root, not once per value."""
+    key = ("pattern", request.script_root, endpoint, name, tuple(sorted(fixed.items())))
+    kept = current_app.extensions.setdefault("smresidency.fragments", {})
+    pattern = kept.get(key)
+    if pattern is None:
+        built = url_for(endpoint, **fixed, **{name: "PLACE-HOLDER"})
+        pattern = kept[key] = tuple(built.rsplit("PLACE-HOLDER", 1))
+    head, tail = pattern
+    return {value: f"{head}{_quoted(value)}{tail}" for value in values}
 
 
 def module_urls(course_slug: str, slugs) -> dict[str, str]:
-    """Each module page's address: url_for once, not once per module."""
-    pattern = url_for("learning.module", course_slug=course_slug, module_slug="MODULE-SLUG")
-    head, tail = pattern.rsplit("MODULE-SLUG", 1)
-    return {slug: f"{head}{_quoted(slug)}{tail}" for slug in slugs}
+    """Each module page's address."""
+    return addresses("learning.module", "module_slug", slugs, course_slug=course_slug)
 
 
-_PLAIN = re.compile(r"[a-z0-9-]+")
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _quoted(slug: str) -> str:
-    """The slug as url_for writes it; module slugs are plain, so quoting is rarely needed."""
-    return slug if _PLAIN.fullmatch(slug) else quote(slug, safe="")
+def _quoted(value: str) -> str:
+    """The value as url_for writes it; slugs and tokens are plain, so quoting is rarely needed."""
+    return value if _PLAIN.fullmatch(value) else quote(value, safe="")
 
 
 def module_rows(outline, urls: dict[str, str]) -> list[Markup]:
@@ -36,10 +62,7 @@ def module_rows(outline, urls: dict[str, str]) -> list[Markup]:
     A row depends only on the module's current version, the learner's status in it, the
     modules it still waits for and its address, so it is kept under exactly that key.
     """
-    made_at = (str(db.engine.url), content_version())
-    if _made_at[0] != made_at:
-        _rows.clear()
-        _made_at[0] = made_at
+    _fresh()
     template = None
     out = []
     shown = [(s, False) for s in outline.modules] + [(s, True) for s in outline.retired]
@@ -55,3 +78,50 @@ def module_rows(outline, urls: dict[str, str]) -> list[Markup]:
             renders.append(key)
         out.append(row)
     return out
+
+
+class Slotted(tuple):
+    """A rendered body split at its slots: literal, slot name, literal, ... literal."""
+
+    def fill(self, **values) -> Markup:
+        """The body with each slot's value (escaped unless it is markup already)."""
+        out = list(self)
+        for i in range(1, len(out), 2):
+            out[i] = escape(values[out[i]])
+        return Markup("".join(out))  # noqa: S704 - autoescaped literals and escaped values
+
+
+def _slot(name: str) -> Markup:
+    return Markup(f"{_MARK}{name}{_MARK}")  # noqa: S704 - a marker split off after rendering
+
+
+def module_body(outline, state, prev, nxt) -> Slotted:
+    """The module page's content with slots for the learner's own parts (CSRF token, quiz
+    panel, staff link, countdown script). It depends only on the version, the learner's
+    status in it, whether it is retired and the neighbours' versions (and the next one's
+    lock), so it is kept under exactly that key."""
+    _fresh()
+    key = (
+        request.script_root,
+        state.version.id,
+        state.status,
+        state.retired,
+        prev.version.id if prev else None,
+        (nxt.version.id, nxt.status == "locked") if nxt else None,
+    )
+    body = _bodies.get(key)
+    if body is None:
+        neighbours = [s.module.slug for s in (prev, nxt) if s is not None]
+        template = current_app.jinja_env.get_template("learning/_module_body.html")
+        html = template.render(
+            outline=outline,
+            state=state,
+            version=state.version,
+            prev=prev,
+            next=nxt,
+            module_url=module_urls(outline.course.slug, neighbours),
+            slot=_slot,
+        )
+        body = _bodies[key] = Slotted(html.split(_MARK))
+        body_renders.append(key)
+    return body

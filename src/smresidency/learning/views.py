@@ -6,7 +6,7 @@ from flask_login import current_user
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.learning import bp, queries, services
-from smresidency.learning.fragments import module_rows, module_urls
+from smresidency.learning.fragments import addresses, module_body, module_rows, module_urls
 from smresidency.quizzes.services import in_words
 
 
@@ -41,7 +41,10 @@ def course(course_slug: str):
 @bp.get("/<course_slug>/modules/<module_slug>")
 @allow(SIGNED_IN)
 def module(course_slug: str, module_slug: str):
-    outline = _outline_or_404(course_slug)
+    user = current_user._get_current_object()  # one proxy lookup, not one per use
+    outline = queries.course_outline(course_slug, user.id)
+    if outline is None:
+        abort(404)
     state, prev, nxt = outline.find(module_slug)
     if state is None:
         abort(404)
@@ -54,24 +57,24 @@ def module(course_slug: str, module_slug: str):
         from smresidency.quizzes.services import standing as quiz_standing
 
         # the cohort's zone comes with the attempts; times show only once there are some
-        attempts, zone = attempts_and_zone(current_user.id, state.module.id, outline.course.id)
-        overrides = overrides_for(current_user.id, state.module.id, attempts, version.quiz)
+        attempts, zone = attempts_and_zone(user.id, state.module.id, outline.course.id)
+        overrides = overrides_for(user.id, state.module.id, attempts, version.quiz)
         standing = quiz_standing(attempts, version.quiz, overrides)
     if attempts:  # the learner's own zone wins
-        zone = current_user.timezone or zone
-    neighbours = [s.module.slug for s in (prev, nxt) if s is not None]
+        zone = user.timezone or zone
+    done = [a for a in attempts if a.submitted_at is not None]
     return render_template(
         "learning/module.html",
         outline=outline,
         state=state,
         version=version,
-        prev=prev,
-        next=nxt,
-        attempts=attempts,
+        body=module_body(outline, state, prev, nxt),
         standing=standing,
+        done=done,
+        result_url=addresses("quizzes.result", "token", [a.token for a in done]) if done else {},
         zone=zone,
         in_words=in_words,
-        module_url=module_urls(course_slug, neighbours),
+        staff_link=version.has_quiz and user.has_any_role(("instructor", "admin")),
     )
 
 

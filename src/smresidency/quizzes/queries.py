@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import Integer, bindparam, case, cast, func, select
-from sqlalchemy.orm import defer
 
 from smresidency.catalog.cache import CourseInfo, ModuleInfo, VersionInfo, structure
 from smresidency.catalog.models import Course, Module, ModuleVersion
@@ -26,8 +25,8 @@ def attempts_for(user_id: int, module_id: int) -> list[QuizAttempt]:
 
 @cache
 def _attempts_with_zone():
-    """Built on first use (the cohort models import late): attempts plus the zone of the
-    learner's active cohort in the course, as one statement."""
+    """Built on first use (the cohort models import late): the columns the module page shows
+    of each attempt plus the zone of the learner's active cohort in the course, one statement."""
     from smresidency.cohorts.models import Cohort, Enrolment
 
     zone = (
@@ -40,35 +39,54 @@ def _attempts_with_zone():
         )
         .limit(1)
         .scalar_subquery()
+        .label("zone")
     )
-    # the page shows when, the score and the result: not each attempt's drawn questions
-    # and answers (JSON parsed per row)
-    return _ATTEMPTS.add_columns(zone).options(
-        defer(QuizAttempt.questions), defer(QuizAttempt.answers)
+    # plain columns: no ORM entities, and no drawn questions or answers (JSON parsed per row)
+    return (
+        select(
+            QuizAttempt.token,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+            QuizAttempt.passed,
+            zone,
+        )
+        .where(QuizAttempt.user_id == bindparam("user_id"))
+        .where(QuizAttempt.module_id == bindparam("module_id"))
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
     )
 
 
 def attempts_and_zone(user_id: int, module_id: int, course_id: int) -> tuple[list, str | None]:
-    """The module page's attempts (newest first) and the learner's cohort zone (None: no
-    attempts, or no active cohort: the site's zone) in one statement."""
-    rows = db.session.execute(
+    """The module page's attempts (newest first; rows with token, submitted_at, score, passed)
+    and the learner's cohort zone (None: no attempts, or no active cohort: the site's zone)
+    in one statement."""
+    from smresidency.learning.queries import _rows
+
+    rows = _rows(
         _attempts_with_zone(), {"user_id": user_id, "module_id": module_id, "course_id": course_id}
     ).all()
-    return [row[0] for row in rows], (rows[0][1] if rows else None)
+    return rows, (rows[0].zone if rows else None)
 
 
-def overrides_for(user_id: int, module_id: int, attempts: list[QuizAttempt], quiz: dict) -> list:
-    """Staff overrides for the learner's quiz; read only when one could matter (a limit or a
-    cooldown and a submitted, unpassed attempt), so most pages spend no statement on them."""
+_OVERRIDES = (
+    select(QuizOverride.kind, QuizOverride.created_at)
+    .where(QuizOverride.user_id == bindparam("user_id"))
+    .where(QuizOverride.module_id == bindparam("module_id"))
+    .order_by(QuizOverride.created_at, QuizOverride.id)
+)
+
+
+def overrides_for(user_id: int, module_id: int, attempts: list, quiz: dict) -> list:
+    """Staff overrides for the learner's quiz (rows with kind and created_at); read only when
+    one could matter (a limit or a cooldown and a submitted, unpassed attempt), so most pages
+    spend no statement on them."""
+    from smresidency.learning.queries import _rows
+
     submitted = [a for a in attempts if a.submitted_at is not None]
     limited = quiz.get("attempts") or quiz.get("cooldown_seconds")
     if not limited or not submitted or any(a.passed for a in submitted):
         return []
-    return db.session.scalars(
-        select(QuizOverride)
-        .where(QuizOverride.user_id == user_id, QuizOverride.module_id == module_id)
-        .order_by(QuizOverride.created_at, QuizOverride.id)
-    ).all()
+    return _rows(_OVERRIDES, {"user_id": user_id, "module_id": module_id}).all()
 
 
 @dataclass
