@@ -27,12 +27,12 @@ def test_a_passing_submission_uses_a_fixed_number_of_statements(
     assert len(inserts) == 1  # every answer in one statement
     # not the last module: no certificate check (it loads the certificate row)
     assert not any(s.lstrip().startswith("SELECT certificate.") for s in statements), statements
-    # the user, the attempt; claim, answers, the progress row (read, update), the summary
+    # the user, the attempt; claim, answers, the progress row (one UPDATE), the summary
     # (insert missing, update; on PostgreSQL the enrolment and then the summary row are locked
     # first, in the order a faculty tick takes them), the gate that decides
     # on the certificate check, and the webhook endpoints that may want module.completed
     locks = 2 if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") else 0
-    assert len(statements) == 10 + locks, statements
+    assert len(statements) == 9 + locks, statements
     assert len(_writes(statements)) == 5
 
 

@@ -1,6 +1,6 @@
 """Progress writes. Safe when the same learner clicks twice or two tabs race."""
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -109,3 +109,49 @@ def complete_module(user_id: int, module_id: int, version_id: int) -> ModuleProg
     if first_time:
         _module_completed(user_id, module_id)
     return row
+
+
+_DONE: list = []
+
+
+def _done_statement():
+    """Complete a read, not yet complete row by bound ids; built once per process."""
+    if not _DONE:
+        table = ModuleProgress.__table__
+        now = bindparam("now", type_=table.c.completed_at.type)
+        _DONE.append(
+            update(table)
+            .where(
+                table.c.user_id == bindparam("uid"),
+                table.c.module_id == bindparam("mid"),
+                table.c.completed_at.is_(None),
+            )
+            .values(read_at=func.coalesce(table.c.read_at, now), completed_at=now, updated_at=now)
+        )
+    return _DONE[0]
+
+
+def complete_module_on_connection(user_id: int, module_id: int, version_id: int) -> None:
+    """complete_module as one UPDATE on the session's connection: the summary, the webhook
+    event and the certificate gate follow as a flush would make them, without the ORM's work.
+
+    With xAPI on (its listener reads the flushed row's history), a progress row loaded in the
+    session (it would go stale), or the row missing or already complete, complete_module does it.
+    """
+    from smresidency.learning.summary import recompute
+    from smresidency.webhooks.events import note_completed
+    from smresidency.xapi.capture import enabled
+
+    loaded = db.session.identity_map.values()
+    if enabled() or any(isinstance(obj, ModuleProgress) for obj in loaded):
+        complete_module(user_id, module_id, version_id)
+        return
+    now = utcnow()
+    connection = db.session.connection()
+    done = connection.execute(_done_statement(), {"uid": user_id, "mid": module_id, "now": now})
+    if done.rowcount != 1:
+        complete_module(user_id, module_id, version_id)
+        return
+    recompute(connection, user_ids=(user_id,))
+    note_completed(db.session, user_id, module_id, now)
+    _module_completed(user_id, module_id)

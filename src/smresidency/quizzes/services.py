@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from smresidency.catalog.models import ModuleVersion
 from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
-from smresidency.learning.services import complete_module
+from smresidency.learning.services import complete_module_on_connection
 from smresidency.quizzes.grading import draw, grade
 from smresidency.quizzes.models import QuizAttempt, QuizResponse
 from smresidency.xapi.capture import note as xapi_note
@@ -190,6 +190,6 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
     if rows:  # one INSERT statement, compiled once per process, however many answers
         db.session.connection().execute(_RESPONSES, rows)
     if passed:
-        complete_module(user_id, module_id, version_id)
+        complete_module_on_connection(user_id, module_id, version_id)
     db.session.flush()
     return True

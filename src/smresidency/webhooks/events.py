@@ -5,12 +5,16 @@ Listening to flushes keeps other features unaware of webhooks: issuing a certifi
 enrolling, completing a module or accepting a plan is enough.
 """
 
-from sqlalchemy import event, inspect
+import secrets
+
+from flask import has_app_context
+from sqlalchemy import event, func, insert, inspect, update
 from sqlalchemy.orm import Session
 
 from smresidency.db import as_utc
 
 _PENDING = "smresidency_webhook_events"
+_ENDPOINTS_CHANGED = "smresidency_webhook_endpoints_changed"
 
 
 def _time(moment) -> str | None:
@@ -76,11 +80,52 @@ def _progress(row) -> dict:
     }
 
 
+def note_completed(session: Session, user_id: int, module_id: int, completed_at) -> None:
+    """module.completed for a progress row completed without the ORM, which no flush sees."""
+    data = {"user_id": user_id, "module_id": module_id, "completed_at": _time(completed_at)}
+    session.info.setdefault(_PENDING, []).append(("module.completed", data))
+
+
 @event.listens_for(Session, "after_flush")
 def _note(session, _context) -> None:
     found = events_of(session)
     if found:
         session.info.setdefault(_PENDING, []).extend(found)
+
+
+@event.listens_for(Session, "before_flush")
+def _endpoint_changes(session, _context, _instances) -> None:
+    from smresidency.webhooks.models import WebhookEndpoint
+
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, WebhookEndpoint):
+            session.info[_ENDPOINTS_CHANGED] = True
+            return
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _bump_settings_version(session, _context) -> None:
+    """An endpoint changed: move the settings version every worker's endpoint copy keys on.
+
+    A random step of at least 2, so a settings save that adds 1 to a stale read never lands
+    on the same number; the row is made (empty, as a first save makes it) when missing.
+    """
+    if not session.info.pop(_ENDPOINTS_CHANGED, False):
+        return
+    from smresidency.admin.models import SiteSettings
+    from smresidency.admin.settings import SETTINGS_ID, forget
+
+    table, step = SiteSettings.__table__, secrets.randbelow(999) + 2
+    connection = session.connection()
+    bumped = connection.execute(
+        update(table)
+        .where(table.c.id == SETTINGS_ID)
+        .values(version=func.coalesce(table.c.version, 0) + step)
+    )
+    if bumped.rowcount == 0:
+        connection.execute(insert(table).values(id=SETTINGS_ID, version=step))
+    if has_app_context():
+        forget()  # this request's version no longer names the row
 
 
 @event.listens_for(Session, "before_commit")

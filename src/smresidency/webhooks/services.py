@@ -6,7 +6,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-from flask import current_app
+from flask import current_app, g, has_app_context
 from sqlalchemy import select
 
 from smresidency.db import utcnow
@@ -32,13 +32,32 @@ def register(actor, url: str, events: list[str]) -> WebhookEndpoint:
     return endpoint
 
 
+_ACTIVE = select(WebhookEndpoint.id, WebhookEndpoint.events).where(WebhookEndpoint.active)
+_KEPT = "smresidency.webhook_endpoints"
+reads: list[int] = []  # endpoint reads from the database: tests prove a warm worker skips them
+
+
+def active_endpoints(session) -> tuple[tuple[int, frozenset], ...]:
+    """(id, events) of the active endpoints: this process's copy while the settings version the
+    user loader read matches it (every endpoint change bumps that version, events.py), else
+    one read."""
+    version = g.get("settings_version") if has_app_context() else None
+    kept = current_app.extensions.get(_KEPT) if version is not None else None
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    reads.append(1)
+    found = tuple((i, frozenset(events or ())) for i, events in session.execute(_ACTIVE))
+    if version is not None:  # read after the version: never older than what it is kept under
+        current_app.extensions[_KEPT] = (version, found)
+    return found
+
+
 def emit(session, kind: str, data: dict) -> None:
     """One delivery per active endpoint that wants `kind`, each handed to the job queue."""
     from smresidency.jobs.services import enqueue
 
-    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active)).all()
-    for endpoint in endpoints:
-        if kind not in endpoint.events:
+    for endpoint_id, events in active_endpoints(session):
+        if kind not in events:
             continue
         payload = {
             "type": kind,
@@ -48,7 +67,7 @@ def emit(session, kind: str, data: dict) -> None:
         }
         message_id = f"msg_{uuid.uuid4().hex}"
         delivery = WebhookDelivery(
-            endpoint_id=endpoint.id, message_id=message_id, event_type=kind, payload=payload
+            endpoint_id=endpoint_id, message_id=message_id, event_type=kind, payload=payload
         )
         session.add(delivery)
         session.flush()
