@@ -89,3 +89,28 @@ def test_a_module_page_with_attempts_and_a_cooldown_costs_four_statements(
     # the user with its versions, the learner's marks, the attempts with the cohort's zone,
     # the staff overrides (a limited quiz with an unpassed attempt)
     assert len(statements) == 4, statements
+
+
+def test_the_course_body_is_rendered_once_per_summary(app, client, login_as, write_course):
+    root = _course(write_course)
+    _sync(app, root)
+    login_as("learner")
+    client.get(COURSE)
+    before = len(fragments.body_renders)
+    for _ in range(3):
+        page = client.get(COURSE).get_data(as_text=True)
+        assert "Start: Old title" in page and "0 of 2 modules complete" in page
+    login_as("learner")  # another learner with the same summary shares it
+    assert "Start: Old title" in client.get(COURSE).get_data(as_text=True)
+    assert len(fragments.body_renders) == before
+
+    client.post(f"{FIRST}/read")  # a new summary: continue where you left off
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Continue where you left off: Old title" in page
+    assert len(fragments.body_renders) == before + 1
+
+    _course(write_course, title="New title")
+    _sync(app, root)  # a publish renders it anew
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Continue where you left off: New title" in page and "Old title" not in page
+    assert len(fragments.body_renders) == before + 2

@@ -95,6 +95,22 @@ def _slot(name: str) -> Markup:
     return Markup(f"{_MARK}{name}{_MARK}")  # noqa: S704 - a marker split off after rendering
 
 
+def _body(key: tuple, template_name: str, **context) -> Slotted:
+    """The body kept under `key`, rendered from the template the first time it is asked for."""
+    body = _bodies.get(key)
+    if body is None:
+        if len(_bodies) >= _MOST_BODIES:  # a bound, never reached by one course's states
+            _bodies.clear()
+        template = current_app.jinja_env.get_template(template_name)
+        html = template.render(slot=_slot, **context)
+        body = _bodies[key] = Slotted(html.split(_MARK))
+        body_renders.append(key)
+    return body
+
+
+_MOST_BODIES = 5_000
+
+
 def module_body(outline, state, prev, nxt) -> Slotted:
     """The module page's content with slots for the learner's own parts (CSRF token, quiz
     panel, staff link, countdown script). It depends only on the version, the learner's
@@ -102,6 +118,7 @@ def module_body(outline, state, prev, nxt) -> Slotted:
     lock), so it is kept under exactly that key."""
     _fresh()
     key = (
+        "module",
         request.script_root,
         state.version.id,
         state.status,
@@ -109,19 +126,41 @@ def module_body(outline, state, prev, nxt) -> Slotted:
         prev.version.id if prev else None,
         (nxt.version.id, nxt.status == "locked") if nxt else None,
     )
-    body = _bodies.get(key)
-    if body is None:
-        neighbours = [s.module.slug for s in (prev, nxt) if s is not None]
-        template = current_app.jinja_env.get_template("learning/_module_body.html")
-        html = template.render(
-            outline=outline,
-            state=state,
-            version=state.version,
-            prev=prev,
-            next=nxt,
-            module_url=module_urls(outline.course.slug, neighbours),
-            slot=_slot,
-        )
-        body = _bodies[key] = Slotted(html.split(_MARK))
-        body_renders.append(key)
-    return body
+    if key in _bodies:
+        return _bodies[key]
+    neighbours = [s.module.slug for s in (prev, nxt) if s is not None]
+    return _body(
+        key,
+        "learning/_module_body.html",
+        outline=outline,
+        state=state,
+        version=state.version,
+        prev=prev,
+        next=nxt,
+        module_url=module_urls(outline.course.slug, neighbours),
+    )
+
+
+def course_body(outline, urls: dict[str, str], **summary) -> Slotted:
+    """The course page's content with slots for the module rows and the certificate's
+    address. Beyond the course it depends only on the learner's summary (modules complete,
+    minutes left, where to continue, finished, certified, enrolled, the immersion day begun,
+    a learner, any rows), so it is kept under exactly that key."""
+    _fresh()
+    up = outline.next_up
+    key = (
+        "course",
+        request.script_root,
+        outline.course.id,
+        outline.completed,
+        len(outline.modules),
+        outline.minutes_left,
+        up.version.id if up else None,
+        outline.started,
+        outline.finished,
+        bool(outline.modules or outline.retired),
+        *sorted(summary.items()),
+    )
+    if key in _bodies:
+        return _bodies[key]
+    return _body(key, "learning/_course_body.html", outline=outline, module_url=urls, **summary)

@@ -2,11 +2,18 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
 from smresidency.learning import bp, queries, services
-from smresidency.learning.fragments import addresses, module_body, module_rows, module_urls
+from smresidency.learning.fragments import (
+    addresses,
+    course_body,
+    module_body,
+    module_rows,
+    module_urls,
+)
 from smresidency.quizzes.services import in_words
 
 
@@ -20,21 +27,32 @@ def _outline_or_404(course_slug: str) -> queries.Outline:
 @bp.get("/<course_slug>")
 @allow(SIGNED_IN)
 def course(course_slug: str):
-    outline = _outline_or_404(course_slug)
-    enrolment = queries.active_enrolment(current_user.id, outline.course.id)
+    user = current_user._get_current_object()  # one proxy lookup, not one per use
+    outline = queries.course_outline(course_slug, user.id)
+    if outline is None:
+        abort(404)
+    enrolment = queries.active_enrolment(user.id, outline.course.id)
     certificate = None
     if outline.finished:
-        certificate = queries.certificate_for(current_user.id, outline.course.id)
-    day_started = enrolment is not None and queries.immersion_started(enrolment)
+        certificate = queries.certificate_for(user.id, outline.course.id)
+    certified = certificate is not None and not certificate.revoked_at
     urls = module_urls(course_slug, [s.module.slug for s in (*outline.modules, *outline.retired)])
+    body = course_body(
+        outline,
+        urls,
+        certified=certified,
+        enrolled=enrolment is not None,
+        day_started=enrolment is not None and queries.immersion_started(enrolment),
+        learner=user.has_role("learner"),
+    )
+    rows = "".join(f"{row}\n      " for row in module_rows(outline, urls))
     return render_template(
         "learning/course.html",
         outline=outline,
-        enrolment=enrolment,
-        certificate=certificate,
-        day_started=day_started,
-        module_url=urls,
-        module_rows=module_rows(outline, urls),
+        body=body.fill(
+            rows=Markup(rows),  # noqa: S704 - rows rendered by an autoescaped template
+            certificate=url_for("certificates.show", cert_id=certificate.id) if certified else "",
+        ),
     )
 
 
