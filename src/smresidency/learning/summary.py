@@ -87,6 +87,41 @@ def recompute(connection, enrolment_ids=(), user_ids=(), course_ids=()) -> None:
     connection.execute(refresh, params)
 
 
+def recompute_enrolment(connection, user_id: int, module_id: int):
+    """SQLite: the summary of the learner's enrolment in the module's course (one at most) in
+    one UPDATE, returning (enrolment id, modules complete, the course's live modules) for the
+    certificate gate; None when no summary row was there to update (recompute then)."""
+    params = {"uid": user_id, "mid": module_id, "stamp": secrets.randbelow(2**31 - 2) + 1}
+    return connection.execute(_enrolment_statement(), params).first()
+
+
+_ONE: list = []
+
+
+def _enrolment_statement():
+    """Built once per process, as _statements."""
+    if not _ONE:
+        Enrolment = _tables()[0]
+        course = select(Module.course_id).where(Module.id == bindparam("mid")).scalar_subquery()
+        enrolment = (
+            select(Enrolment.id)
+            .where(Enrolment.user_id == bindparam("uid"), Enrolment.course_id == course)
+            .scalar_subquery()
+        )
+        live = (
+            select(func.count(Module.id))
+            .where(Module.course_id == course, Module.retired.is_(False))
+            .scalar_subquery()
+        )
+        _ONE.append(
+            update(EnrolmentSummary)
+            .where(EnrolmentSummary.enrolment_id == enrolment)
+            .values({**figures(EnrolmentSummary.enrolment_id), "version": bindparam("stamp")})
+            .returning(EnrolmentSummary.enrolment_id, EnrolmentSummary.modules_complete, live)
+        )
+    return _ONE[0]
+
+
 _BUILT: list = []
 
 
