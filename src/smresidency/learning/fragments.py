@@ -23,11 +23,21 @@ _MARK = f"\x00slot-{secrets.token_hex(6)}\x00"  # no lesson text holds it by cha
 
 def _fresh() -> None:
     """Forget every piece once the content (or the database) is not the one they were made at."""
-    made_at = (str(db.engine.url), content_version())
+    made_at = (_database(), content_version())
     if _made_at[0] != made_at:
         _rows.clear()
         _bodies.clear()
         _made_at[0] = made_at
+
+
+def _database() -> str:
+    """The app's database URL as text, kept per app (rendering the URL on every request cost
+    more than the lookups it guards); the same entry db.database_key keeps."""
+    extensions = current_app.extensions
+    key = extensions.get("smresidency.database_key")
+    if key is None:
+        key = extensions["smresidency.database_key"] = str(db.engine.url)
+    return key
 
 
 def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
@@ -44,8 +54,15 @@ def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
 
 
 def module_urls(course_slug: str, slugs) -> dict[str, str]:
-    """Each module page's address."""
-    return addresses("learning.module", "module_slug", slugs, course_slug=course_slug)
+    """Each module page's address, kept per process, script root and course (a module's
+    address never changes; a new module is added when first asked for). The answer may hold
+    other modules' addresses too."""
+    kept = current_app.extensions.setdefault("smresidency.fragments", {})
+    known = kept.setdefault(("module urls", request.script_root, course_slug), {})
+    missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        known.update(addresses("learning.module", "module_slug", missing, course_slug=course_slug))
+    return known
 
 
 _PLAIN = re.compile(r"[A-Za-z0-9_-]+")
