@@ -48,7 +48,7 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # a server database (SQLite: off)
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     BASE_URL = None  # e.g. https://residency.example.org; links in credentials and cron mail
     INVITE_MAX_AGE_DAYS = 30
@@ -114,6 +114,11 @@ def _derive(app: Flask) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = cfg["DATABASE_URL"] or (
             "sqlite:///" + os.path.join(app.instance_path, "smresidency.db")
         )
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and (
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] == Defaults.SQLALCHEMY_ENGINE_OPTIONS
+    ):
+        # a file has no server to lose the connection to: no "SELECT 1" before every request
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": False}
     if not cfg["CONTENT_DIR"]:
         cfg["CONTENT_DIR"] = str(Path(app.root_path).parents[1] / "course_content")
     if not cfg["MAIL_BACKEND"]:

@@ -1,9 +1,10 @@
 """Declarative base, naming convention and SQLite connection settings shared by every model."""
 
+import sqlite3
 from datetime import UTC, datetime
 
-from flask import g, has_request_context, request
-from sqlalchemy import MetaData, event
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -36,6 +37,19 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def database_key() -> str:
+    """The app's database URL as text, made once per app: per-process caches key on it, so
+    apps on different databases in one process (tests) never share an entry; rendering the
+    URL (and finding the engine) on every lookup cost more than the lookups themselves."""
+    extensions = current_app.extensions
+    key = extensions.get("smresidency.database_key")
+    if key is None:
+        from smresidency.extensions import db
+
+        key = extensions["smresidency.database_key"] = str(db.engine.url)
+    return key
+
+
 def _is_write_request() -> bool:
     """Requests that may write take SQLite's write lock up front; reads stay concurrent."""
     if not has_request_context():
@@ -64,4 +78,10 @@ def _sqlite_on_begin(conn):
     """Writers queue for the lock at BEGIN instead of failing later with 'database is locked'."""
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _is_write_request() else "BEGIN")
+    # on the driver's own connection: statement listeners have nothing to learn from a BEGIN
+    # (count_queries skips them) and SQLAlchemy's execution would cost more than SQLite's work
+    statement = "BEGIN IMMEDIATE" if _is_write_request() else "BEGIN"
+    try:
+        conn.connection.driver_connection.execute(statement)
+    except sqlite3.Error as error:  # raised as SQLAlchemy would ("database is locked", …)
+        raise exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error

@@ -48,10 +48,13 @@ def _cache_policy(response: Response) -> None:
     the signed-in person's name in its header); static files and responses a view already
     marked no-store keep their own headers.
     """
-    if request.endpoint == "static" or response.cache_control.no_store:
+    if request.endpoint == "static":
         return
-    if response.cache_control.public and response.mimetype != "text/html":
-        return  # the same for everyone (and loading the user could refresh the session cookie)
+    if "Cache-Control" in response.headers:  # parsed only when a view set one
+        if response.cache_control.no_store:
+            return
+        if response.cache_control.public and response.mimetype != "text/html":
+            return  # the same for everyone (and loading the user could refresh the cookie)
     if session.get("_user_id") is not None and current_user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-store"
 

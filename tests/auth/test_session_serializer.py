@@ -65,3 +65,39 @@ def test_a_changed_cookie_is_checked_and_refused(app, client, login_as):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     client.set_cookie(name, value)
     assert client.get("/account").status_code == 200
+
+
+def test_a_kept_plain_session_is_not_parsed_again_and_each_request_gets_its_own_copy(
+    app, client, login_as, monkeypatch
+):
+    from flask import session
+
+    from smresidency.auth import session as sessions
+
+    login_as("learner")
+    for _ in range(2):  # the first page adds the CSRF token: the cookie changes once
+        assert client.get("/account").status_code == 200
+    parsed = []
+    tagged = type(sessions.CookieSessions.serializer)
+    real = tagged.loads
+    monkeypatch.setattr(tagged, "loads", lambda self, s: parsed.append(s) or real(self, s))
+    for _ in range(3):
+        assert client.get("/account").status_code == 200
+    assert parsed == []  # user token, CSRF token and flags: kept as values, not as JSON
+    with client:  # a request that changes its session does not change what is kept
+        client.get("/account")
+        session["extra"] = "only this request"
+    with client:
+        client.get("/account")
+        assert "extra" not in session
+
+
+def test_a_session_holding_a_flash_list_is_kept_as_json_and_shows_its_flash_once(
+    app, client, login_as
+):
+    login_as("learner")
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as stored:
+        stored["_flashes"] = [("info", "Kept message")]
+    assert "Kept message" in client.get("/account").get_data(as_text=True)
+    assert "Kept message" not in client.get("/account").get_data(as_text=True)

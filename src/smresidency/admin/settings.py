@@ -11,6 +11,7 @@ from flask import current_app, g
 from sqlalchemy import select
 
 from smresidency.admin.models import SiteSettings
+from smresidency.db import database_key
 from smresidency.extensions import db
 
 SETTINGS_ID = 1
@@ -93,7 +94,7 @@ def _cached_or_load() -> Site:
     version = g.get("settings_version")
     if version is None:
         return _load()
-    key = (str(db.engine.url), version)
+    key = (database_key(), version)
     kept = current_app.extensions.get("smresidency.site_settings")
     if kept is not None and kept[0] == key:
         return kept[1]

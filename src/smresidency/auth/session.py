@@ -2,6 +2,7 @@
 
 import time
 from collections import namedtuple
+from types import MappingProxyType
 
 from flask import Flask, g
 from flask.sessions import SecureCookieSessionInterface
@@ -11,6 +12,7 @@ from sqlalchemy import bindparam, func, inspect, literal_column, select
 from sqlalchemy.orm import make_transient_to_detached
 
 from smresidency.extensions import db, login_manager
+from smresidency.prepared import Prepared
 
 
 class Anonymous(AnonymousUserMixin):
@@ -25,10 +27,14 @@ class Anonymous(AnonymousUserMixin):
         return False
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 class CookieSessions(SecureCookieSessionInterface):
     """Flask's signed-cookie session, its signing serializer made once per key set instead
     of twice per request (opening the cookie and saving it), and a cookie whose signature
-    was checked kept with its time stamp, so its next request only parses the JSON."""
+    was checked kept with its time stamp and contents, so its next request neither checks
+    the signature again nor (for a session of plain values) parses the JSON."""
 
     KEEP = 4096  # checked cookies per worker; all are forgotten when the table is full
 
@@ -52,14 +58,21 @@ class CookieSessions(SecureCookieSessionInterface):
         max_age = app.permanent_session_lifetime.total_seconds()
         known = checked.get(value)
         if known is not None and 0 <= int(time.time()) - known[0] <= int(max_age):
-            return self.session_class(self.serializer.loads(known[1]))
+            kept = known[1]
+            if isinstance(kept, MappingProxyType):
+                return self.session_class(kept)  # a copy: the request may change its session
+            return self.session_class(self.serializer.loads(kept))
         try:
             data, signed_at = serializer.loads(value, max_age=int(max_age), return_timestamp=True)
         except BadSignature:
             return self.session_class()
         if len(checked) >= self.KEEP:
             checked.clear()
-        checked[value] = (int(signed_at.timestamp()), self.serializer.dumps(data))
+        # a session of plain values (the usual: user token, CSRF token, flags) is kept as a
+        # read-only mapping copied per request; one holding lists (flashes) as its JSON
+        plain = all(type(v) in _PLAIN for v in data.values())
+        kept = MappingProxyType(dict(data)) if plain else self.serializer.dumps(data)
+        checked[value] = (int(signed_at.timestamp()), kept)
         return self.session_class(data)
 
 
@@ -123,19 +136,16 @@ def _build():
         .where(devices.c.last_seen_at >= bindparam("seen_after"))
     )
     device = namedtuple("Device", [c.key for c in devices.c])  # views read only its id
-    return by_token, by_device, [c.key for c in users.c], device
+    return Prepared(by_token), Prepared(by_device), [c.key for c in users.c], device
 
 
 _BUILT: list = []
 
 
-def read(statement, params: dict):
-    """The loader's one statement on the session's connection (the request's transaction),
-    without the ORM's per-statement work; pending changes are flushed first, as autoflush would."""
-    session = db.session()
-    if session.autoflush:
-        session.flush()  # returns at once when nothing is pending
-    return session.connection().execute(statement, params).one_or_none()
+def read(statement: Prepared, params: dict):
+    """The loader's one statement, prepared, on the session's connection (the request's
+    transaction); pending changes are flushed first, as autoflush would."""
+    return statement.one_or_none(params)
 
 
 def attach(row, with_device: bool = False) -> tuple:

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import Session
 
 from smresidency.catalog.models import ContentState, Course, Module, ModuleVersion, current_version
+from smresidency.db import database_key
 from smresidency.extensions import db
 
 
@@ -89,7 +90,7 @@ def content_version() -> int:
 
 def structure(slug: str) -> CourseStructure | None:
     """The course's structure from this process's cache, reloaded when the version moved on."""
-    version = (str(db.engine.url), content_version())
+    version = (database_key(), content_version())
     if _loaded_at[0] != version:
         _structures.clear()
         _versions.clear()
@@ -105,7 +106,7 @@ def structure(slug: str) -> CourseStructure | None:
 
 def cached_version(version_id: int) -> VersionInfo | None:
     """A current version of a course this request already looked up (None otherwise)."""
-    current = (str(db.engine.url), content_version())
+    current = (database_key(), content_version())
     return _versions.get(version_id) if _loaded_at[0] == current else None
 
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from smresidency.cohorts.dashboard import Dashboard, learners_of
+from smresidency.db import database_key
 from smresidency.extensions import db
 from smresidency.learning.models import ModuleProgress
 
@@ -114,7 +115,7 @@ def cohort_chart(board: Dashboard) -> Chart | None:
     day are the ones it was drawn for: a completion changes a summary, hence the signature."""
     if not board.active:
         return None
-    place, key = (str(db.engine.url), board.cohort.id), (board.signature, board.today)
+    place, key = (database_key(), board.cohort.id), (board.signature, board.today)
     cached = _drawn.get(place) if board.signature else None
     if cached is not None and cached[0] == key:
         return cached[1]

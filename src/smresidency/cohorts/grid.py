@@ -34,6 +34,7 @@ from smresidency.cohorts.dashboard import (
 from smresidency.cohorts.export import Column, columns
 from smresidency.cohorts.models import Cohort, Enrolment
 from smresidency.cohorts.schedule import local_today
+from smresidency.db import database_key
 from smresidency.extensions import db
 from smresidency.learning.models import EnrolmentSummary
 from smresidency.quizzes.models import QuizAttempt
@@ -148,7 +149,7 @@ def cohort_rows(cohort: Cohort, modules: list[LiveModule], today: date) -> tuple
     """Every enrolment's row, from the cache where its key holds, and the cohort's signature.
 
     One statement for the keys; a load with stale or new rows adds a fixed few for them."""
-    url = str(db.engine.url)
+    url = database_key()
     base = (url, content_version(), cohort.id, cohort.timezone, cohort.immersion_date, today,
             TEMPLATE_VERSION)  # fmt: skip
     rows: dict[int, Row] = {}
@@ -193,14 +194,14 @@ def _build(cohort, modules, today, stale, rows: dict[int, Row]) -> None:
         row.milestones.required_total = required
         rows[learner.id] = row
         if key is not None:
-            _entries[(str(db.engine.url), learner.id)] = Entry(key, row)
+            _entries[(database_key(), learner.id)] = Entry(key, row)
 
 
 def row_html(board: Dashboard, row: Row) -> Markup:
     """The row's <tr>, rendered once per key and set of visible columns, then reused."""
     visible = board.grid_columns
     shape = tuple(c.key for c in visible)
-    entry = _entries.get((str(db.engine.url), row.enrolment.id))
+    entry = _entries.get((database_key(), row.enrolment.id))
     if entry is not None and entry.row is row and shape in entry.html:
         return entry.html[shape]
     html = _render_row(board, row, visible)
@@ -236,7 +237,7 @@ def page_body(parts: tuple, render) -> Markup:
     the key adds the database, the view (the full query string) and the viewer's roles,
     which decide the tool links. The content has no form with a CSRF token, so it is the
     same for every viewer with these roles; the layout around it is rendered per request."""
-    key = (str(db.engine.url), request.full_path, tuple(sorted(current_user.roles)))
+    key = (database_key(), request.full_path, tuple(sorted(current_user.roles)))
     kept = _bodies.get(key)
     if kept is not None and kept[0] == parts:
         return kept[1]

@@ -1,0 +1,68 @@
+"""Prepared statements give the rows SQLAlchemy would, in the request's transaction, counted."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, select
+
+from smresidency.auth.models import User
+from smresidency.extensions import db
+from smresidency.prepared import Prepared
+
+_USERS = select(User.id, User.email, User.active, User.created_at).where(
+    User.email == bindparam("email"), User.active.is_(True)
+)
+
+
+def test_rows_match_what_sqlalchemy_returns_with_the_same_types(app, make_user):
+    make_user("learner", email="prepared@example.test")
+    with app.app_context():
+        prepared = Prepared(_USERS)
+        expected = db.session.execute(_USERS, {"email": "prepared@example.test"}).one()
+        row = prepared.one_or_none({"email": "prepared@example.test"})
+        assert tuple(row) == tuple(expected)
+        assert row.email == "prepared@example.test" and row.active is True
+        assert isinstance(row.created_at, datetime)  # SQLite's text turned into a datetime
+        assert prepared.one_or_none({"email": "nobody@example.test"}) is None
+        assert prepared.rows({"email": "nobody@example.test"}).first() is None
+
+
+def test_bound_datetimes_are_converted_as_sqlalchemy_would(app, make_user):
+    make_user("learner", email="early@example.test")
+    since = select(User.email).where(User.created_at >= bindparam("since"))
+    with app.app_context():
+        found = Prepared(since).rows({"since": datetime(2000, 1, 1, tzinfo=UTC)})
+        assert "early@example.test" in [r.email for r in found]
+        assert Prepared(since).rows({"since": datetime(2999, 1, 1, tzinfo=UTC)}) == []
+
+
+def test_it_runs_in_the_sessions_transaction_and_sees_pending_changes(app):
+    with app.app_context():
+        db.session.add(User(email="pending@example.test", name="Pending", password_hash="x"))
+        # not committed: only the session's own transaction can see it (after the autoflush)
+        assert Prepared(_USERS).one_or_none({"email": "pending@example.test"}) is not None
+        db.session.rollback()
+        assert Prepared(_USERS).one_or_none({"email": "pending@example.test"}) is None
+
+
+def test_statement_counts_see_it_and_it_is_compiled_once_per_database(app, count_queries):
+    prepared = Prepared(_USERS)
+    with app.app_context():
+        with count_queries() as statements:
+            prepared.rows({"email": "a@example.test"})
+            prepared.rows({"email": "b@example.test"})
+        assert len(statements) == 2
+        assert list(prepared._plans) == [db.engine.dialect.name]
+
+
+def test_a_database_error_is_sqlalchemys_and_an_expanding_list_is_refused(app):
+    from sqlalchemy import exc, text
+
+    with app.app_context():
+        with pytest.raises(exc.DBAPIError):
+            Prepared(select(text("no_such_column")).select_from(User.__table__)).rows({})
+        db.session.rollback()
+        with pytest.raises(ValueError, match="plain bound values"):
+            Prepared(select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))).rows(
+                {"ids": [1, 2]}
+            )
