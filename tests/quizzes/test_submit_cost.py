@@ -52,3 +52,42 @@ def test_the_last_module_still_checks_the_certificate(
     with count_queries() as statements:
         submit(client, token, correct_answers(*quiz_of_attempt(app, token)))
     assert any(s.lstrip().startswith("SELECT certificate.") for s in statements)
+
+
+def test_sqlite_takes_the_write_lock_only_for_the_writes(
+    app, client, login_as, make_cohort, write_course
+):
+    """The user and the attempt are read without the write lock; BEGIN IMMEDIATE comes on the
+    same connection right before the claim, so another worker's writes wait only for ours."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite's write lock")
+    from sqlalchemy import event
+
+    from smresidency.extensions import db
+
+    sync(app, write_course(modules={"01-first": {"quiz": bank(4)}, "02-next": {}}))
+    learner = login_as("learner")
+    make_cohort("test-course", learners=[learner])
+    module = "/courses/test-course/modules/01-first"
+    client.post(f"{module}/read")
+    token = client.post(f"{module}/quiz").headers["Location"].rsplit("/", 1)[1]
+    form = correct_answers(*quiz_of_attempt(app, token))
+    seen: list[tuple[str, int]] = []
+
+    def note(conn, cursor, statement, *_):
+        seen.append((statement.lstrip().split("\n")[0][:40], id(conn.connection.dbapi_connection)))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert submit(client, token, form).status_code == 302
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    texts = [text for text, _ in seen]
+    lock = texts.index("BEGIN IMMEDIATE")
+    assert "BEGIN IMMEDIATE" not in texts[lock + 1 :]
+    reads = [t for t in texts[:lock] if t != "BEGIN"]  # a deferred BEGIN takes no lock
+    assert len(reads) >= 2 and all(t.startswith("SELECT") for t in reads)  # user, attempt
+    assert texts[lock + 1].startswith("UPDATE quiz_attempt")
+    assert len({conn for _, conn in seen}) == 1  # one connection throughout

@@ -131,16 +131,15 @@ def start_attempt(
 
 
 def begin_writes() -> None:
-    """End the read-only transaction the submission was checked and graded in; the next
-    statement opens the write transaction (SQLite: BEGIN IMMEDIATE), so the lock covers only
-    the writes. Loaded rows stay loaded: nothing they hold has been written."""
+    """SQLite: end the read transaction the submission was checked and graded in and take the
+    write lock (BEGIN IMMEDIATE) on the same connection, so the lock covers only the writes;
+    loaded rows stay loaded (nothing they hold was written). PostgreSQL takes no lock at BEGIN
+    and each statement sees the latest commits: the transaction simply goes on."""
+    connection = db.session.connection()
     g.pop("read_before_write", None)
-    session = db.session()
-    keep, session.expire_on_commit = session.expire_on_commit, False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = keep
+    if connection.dialect.name == "sqlite":
+        connection.connection.commit()  # the driver's COMMIT: SQLAlchemy's transaction goes on
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _RESPONSES = insert(QuizResponse.__table__)
