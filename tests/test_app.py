@@ -39,6 +39,17 @@ def test_environment_variables_override_defaults(monkeypatch):
     assert app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] == 7
 
 
+def test_connections_are_pinged_before_use_on_a_server_database_only():
+    def options(url, **extra):
+        config = {"ENV": "testing", "SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": url}
+        return create_app(config | extra).config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+    assert options("sqlite://")["pool_pre_ping"] is False  # a file: nothing to lose
+    assert options("postgresql+psycopg://u@db.example.test/x")["pool_pre_ping"] is True
+    chosen = {"pool_pre_ping": True, "pool_size": 3}  # an operator's own choice stands
+    assert options("sqlite://", SQLALCHEMY_ENGINE_OPTIONS=chosen) == chosen
+
+
 def test_instance_config_file_is_read(tmp_path, monkeypatch):
     (tmp_path / "config.py").write_text('SITE_NAME = "From the instance folder"\n')
     monkeypatch.setenv("SMRESIDENCY_INSTANCE_PATH", str(tmp_path))
