@@ -125,7 +125,7 @@ def _body(key: tuple, template_name: str, **context) -> Slotted:
     return body
 
 
-_MOST_BODIES = 5_000
+_MOST_BODIES = 1_000  # at most ~10 MB; a course's learners share far fewer
 
 
 def module_body(outline, state, prev, nxt) -> Slotted:
@@ -158,26 +158,38 @@ def module_body(outline, state, prev, nxt) -> Slotted:
     )
 
 
-def course_body(outline, urls: dict[str, str], **summary) -> Slotted:
-    """The course page's content with slots for the module rows and the certificate's
-    address. Beyond the course it depends only on the learner's summary (modules complete,
-    minutes left, where to continue, finished, certified, enrolled, the immersion day begun,
-    a learner, any rows), so it is kept under exactly that key."""
+def course_body(outline, certified: bool, enrolled: bool, day_started: bool, learner: bool):
+    """The course page's content, module rows included, with a slot for the certificate's
+    address. Beyond the course it depends only on the learner's status in each live module
+    (which decides every row, what to continue and the progress), the retired modules they
+    kept, and the four flags, so it is kept under exactly that key: a warm page renders
+    nothing and builds no row."""
     _fresh()
-    up = outline.next_up
     key = (
         "course",
         request.script_root,
         outline.course.id,
-        outline.completed,
-        len(outline.modules),
-        outline.minutes_left,
-        up.version.id if up else None,
-        outline.started,
-        outline.finished,
-        bool(outline.modules or outline.retired),
-        *sorted(summary.items()),
+        tuple([s.status for s in outline.modules]),
+        tuple([s.version.id for s in outline.retired]),
+        certified,
+        enrolled,
+        day_started,
+        learner,
     )
-    if key in _bodies:
-        return _bodies[key]
-    return _body(key, "learning/_course_body.html", outline=outline, module_url=urls, **summary)
+    body = _bodies.get(key)
+    if body is None:
+        shown = [s.module.slug for s in (*outline.modules, *outline.retired)]
+        urls = module_urls(outline.course.slug, shown)
+        rows = "".join(f"{row}\n      " for row in module_rows(outline, urls))
+        body = _body(
+            key,
+            "learning/_course_body.html",
+            outline=outline,
+            module_url=urls,
+            rows=Markup(rows),  # noqa: S704 - rows rendered by an autoescaped template
+            certified=certified,
+            enrolled=enrolled,
+            day_started=day_started,
+            learner=learner,
+        )
+    return body

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
@@ -11,8 +10,6 @@ from smresidency.learning.fragments import (
     addresses,
     course_body,
     module_body,
-    module_rows,
-    module_urls,
 )
 from smresidency.quizzes.services import in_words
 
@@ -36,22 +33,18 @@ def course(course_slug: str):
     if outline.finished:
         certificate = queries.certificate_for(user.id, outline.course.id)
     certified = certificate is not None and not certificate.revoked_at
-    urls = module_urls(course_slug, [s.module.slug for s in (*outline.modules, *outline.retired)])
     body = course_body(
         outline,
-        urls,
         certified=certified,
         enrolled=enrolment is not None,
         day_started=enrolment is not None and queries.immersion_started(enrolment),
         learner=user.has_role("learner"),
     )
-    rows = "".join(f"{row}\n      " for row in module_rows(outline, urls))
     return render_template(
         "learning/course.html",
         outline=outline,
         body=body.fill(
-            rows=Markup(rows),  # noqa: S704 - rows rendered by an autoescaped template
-            certificate=url_for("certificates.show", cert_id=certificate.id) if certified else "",
+            certificate=url_for("certificates.show", cert_id=certificate.id) if certified else ""
         ),
     )
 
