@@ -10,7 +10,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from smresidency.catalog.models import ModuleVersion
+from smresidency.catalog.cache import structure
+from smresidency.catalog.models import Course, Module, ModuleVersion
 from smresidency.db import as_utc, utcnow
 from smresidency.extensions import db
 from smresidency.learning.services import complete_module_on_connection
@@ -142,6 +143,49 @@ def begin_writes() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+@dataclass
+class Submitted:
+    """The columns a submission needs of an open attempt, read as plain columns."""
+
+    id: int
+    user_id: int
+    module_id: int
+    version_id: int
+    questions: list
+    submitted_at: datetime | None
+
+
+_OPEN = (
+    select(
+        QuizAttempt.id,
+        QuizAttempt.user_id,
+        QuizAttempt.module_id,
+        QuizAttempt.version_id,
+        QuizAttempt.questions,
+        QuizAttempt.submitted_at,
+        Module.slug,
+        Course.slug,
+    )
+    .join(Module, Module.id == QuizAttempt.module_id)
+    .join(Course, Course.id == Module.course_id)
+    .where(QuizAttempt.token == bindparam("token"), QuizAttempt.user_id == bindparam("user_id"))
+)
+
+
+def submission_for(user_id: int, token: str):
+    """(attempt columns, its version from the course cache) for a submission, without the
+    ORM's entity loading; None when the attempt is not this learner's or is on an older
+    version than the cache holds (queries.attempt_for reads those)."""
+    row = db.session.connection().execute(_OPEN, {"token": token, "user_id": user_id}).first()
+    if row is None:
+        return None
+    found = structure(row[7])
+    pair = found.by_slug.get(row[6]) if found else None
+    if pair is None or pair[1].id != row[3]:
+        return None
+    return Submitted(*row[:6]), pair[1]
+
+
 _RESPONSES = insert(QuizResponse.__table__)
 # The claim: only an attempt not yet submitted takes the grade; one statement per process.
 _CLAIM = (
@@ -173,8 +217,9 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
     if claimed.rowcount != 1:
         return False
     xapi_note(db.session, "scored", attempt.id)  # a Core UPDATE: no flush listener sees it
-    for name, value in recorded.items():  # what was written, without reading it back
-        set_committed_value(attempt, name, value)
+    if isinstance(attempt, QuizAttempt):  # what was written, without reading it back
+        for name, value in recorded.items():
+            set_committed_value(attempt, name, value)
     rows = [
         {
             "attempt_id": attempt.id,

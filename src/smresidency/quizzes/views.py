@@ -55,6 +55,15 @@ def read_before_write():
 @bp.route("/quiz/<token>", methods=["GET", "POST"])
 @allow(SIGNED_IN)
 def take(token: str):
+    if request.method == "POST":  # CSRFProtect checked the form's token before this view
+        found = services.submission_for(current_user.id, token)
+        if found is not None and found[0].submitted_at is None:
+            attempt, version = found
+            answers, missing = parse_answers(attempt.questions, version.quiz, request.form)
+            if not missing:
+                if not services.submit_attempt(attempt, version, answers):
+                    flash("This attempt was submitted already; nothing was changed.", "info")
+                return redirect(url_for("quizzes.result", token=token))
     view = queries.attempt_for(current_user.id, token) or abort(404)
     if view.attempt.submitted_at is not None:
         if request.method == "POST":
