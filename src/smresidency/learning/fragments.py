@@ -128,11 +128,12 @@ def _body(key: tuple, template_name: str, **context) -> Slotted:
 _MOST_BODIES = 1_000  # at most ~10 MB; a course's learners share far fewer
 
 
-def module_body(outline, state, prev, nxt) -> Slotted:
-    """The module page's content with slots for the learner's own parts (CSRF token, quiz
-    panel, staff link, countdown script). It depends only on the version, the learner's
-    status in it, whether it is retired and the neighbours' versions (and the next one's
-    lock), so it is kept under exactly that key."""
+def module_body(outline, state, prev, nxt, standing) -> Slotted:
+    """The module page's content, quiz panel included, with slots for the learner's own parts
+    (CSRF token, attempts table, cooldown, staff link, countdown script). It depends only on
+    the version, the learner's status in it, whether it is retired, the neighbours' versions
+    (and the next one's lock) and the quiz standing's counts and flags, so it is kept under
+    exactly that key."""
     _fresh()
     key = (
         "module",
@@ -142,6 +143,17 @@ def module_body(outline, state, prev, nxt) -> Slotted:
         state.retired,
         prev.version.id if prev else None,
         (nxt.version.id, nxt.status == "locked") if nxt else None,
+        None
+        if standing is None
+        else (
+            standing.used,
+            standing.limit,
+            standing.passed,
+            standing.granted,
+            standing.cooldown_cleared,
+            standing.open_attempt is not None,
+            standing.next_open_at is not None,
+        ),
     )
     if key in _bodies:
         return _bodies[key]
@@ -154,6 +166,7 @@ def module_body(outline, state, prev, nxt) -> Slotted:
         version=state.version,
         prev=prev,
         next=nxt,
+        standing=standing,
         module_url=module_urls(outline.course.slug, neighbours),
     )
 

@@ -79,7 +79,7 @@ def module(course_slug: str, module_slug: str):
         outline=outline,
         state=state,
         version=version,
-        body=module_body(outline, state, prev, nxt),
+        body=module_body(outline, state, prev, nxt, standing),
         standing=standing,
         done=done,
         result_url=addresses("quizzes.result", "token", [a.token for a in done]) if done else {},
