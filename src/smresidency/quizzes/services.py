@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import g
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -131,16 +132,18 @@ def start_attempt(
     return attempt
 
 
-def begin_writes() -> None:
+def begin_writes() -> Connection:
     """SQLite: end the read transaction the submission was checked and graded in and take the
     write lock (BEGIN IMMEDIATE) on the same connection, so the lock covers only the writes;
     loaded rows stay loaded (nothing they hold was written). PostgreSQL takes no lock at BEGIN
-    and each statement sees the latest commits: the transaction simply goes on."""
+    and each statement sees the latest commits: the transaction simply goes on. Returns the
+    session's connection, which the writes use."""
     connection = db.session.connection()
     g.pop("read_before_write", None)
     if connection.dialect.name == "sqlite":
         connection.connection.commit()  # the driver's COMMIT: SQLAlchemy's transaction goes on
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return connection
 
 
 @dataclass
@@ -208,10 +211,10 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
     """
     score, passed, results = grade(version.quiz, attempt.questions, answers)
     user_id, module_id, version_id = attempt.user_id, attempt.module_id, attempt.version_id
-    begin_writes()
+    connection = begin_writes()
     recorded = {"submitted_at": utcnow(), "answers": answers, "score": score, "passed": passed}
     # on the session's connection: a plain UPDATE needs none of the ORM's statement work
-    claimed = db.session.connection().execute(
+    claimed = connection.execute(
         _CLAIM, {"attempt_id": attempt.id, **{f"new_{k}": v for k, v in recorded.items()}}
     )
     if claimed.rowcount != 1:
@@ -232,7 +235,7 @@ def submit_attempt(attempt: QuizAttempt, version: ModuleVersion, answers: dict) 
         for choice in (r.chosen or [None])
     ]
     if rows:  # one INSERT statement, compiled once per process, however many answers
-        db.session.connection().execute(_RESPONSES, rows)
+        connection.execute(_RESPONSES, rows)
     if passed:
         complete_module_on_connection(user_id, module_id, version_id)
     db.session.flush()
