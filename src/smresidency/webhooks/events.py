@@ -9,6 +9,7 @@ import secrets
 
 from flask import has_app_context
 from sqlalchemy import event, func, insert, inspect, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smresidency.db import as_utc
@@ -123,7 +124,12 @@ def _bump_settings_version(session, _context) -> None:
         .values(version=func.coalesce(table.c.version, 0) + step)
     )
     if bumped.rowcount == 0:
-        connection.execute(insert(table).values(id=SETTINGS_ID, version=step))
+        try:
+            with connection.begin_nested():  # a savepoint: a lost race leaves the rest intact
+                connection.execute(insert(table).values(id=SETTINGS_ID, version=step))
+        except IntegrityError:  # another request made the row meanwhile: move it on
+            moved = table.c.version + step
+            connection.execute(update(table).where(table.c.id == SETTINGS_ID).values(version=moved))
     if has_app_context():
         forget()  # this request's version no longer names the row
 
