@@ -31,8 +31,8 @@ def _fresh() -> None:
 
 
 def _database() -> str:
-    """The app's database URL as text, kept per app (rendering the URL on every request cost
-    more than the lookups it guards); the same entry db.database_key keeps."""
+    """The database URL as text, kept per app: rendering it per request cost more than lookups."""
+    # the same entry db.database_key keeps
     extensions = current_app.extensions
     key = extensions.get("smresidency.database_key")
     if key is None:
@@ -41,8 +41,7 @@ def _database() -> str:
 
 
 def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
-    """Addresses of one endpoint for many values of one parameter: url_for once per process
-    and script root, not once per value."""
+    """Many addresses of one endpoint from one url_for per process, not one url_for per value."""
     key = ("pattern", request.script_root, endpoint, name, tuple(sorted(fixed.items())))
     kept = current_app.extensions.setdefault("smresidency.fragments", {})
     pattern = kept.get(key)
@@ -54,9 +53,8 @@ def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
 
 
 def module_urls(course_slug: str, slugs) -> dict[str, str]:
-    """Each module page's address, kept per process, script root and course (a module's
-    address never changes; a new module is added when first asked for). The answer may hold
-    other modules' addresses too."""
+    """Each module page's address, kept per process: a module's address never changes."""
+    # a new module is added when first asked for; the answer may hold other modules too
     kept = current_app.extensions.setdefault("smresidency.fragments", {})
     known = kept.setdefault(("module urls", request.script_root, course_slug), {})
     missing = [slug for slug in slugs if slug not in known]
@@ -129,11 +127,10 @@ _MOST_BODIES = 1_000  # at most ~10 MB; a course's learners share far fewer
 
 
 def module_body(outline, state, prev, nxt, standing) -> Slotted:
-    """The module page's content, quiz panel included, with slots for the learner's own parts
-    (CSRF token, attempts table, cooldown, staff link, countdown script). It depends only on
-    the version, the learner's status in it, whether it is retired, the neighbours' versions
-    (and the next one's lock) and the quiz standing's counts and flags, so it is kept under
-    exactly that key."""
+    """The module page's content and quiz panel, rendered once per key: learners share it."""
+    # it depends only on the version, the learner's status in it, whether it is retired, the
+    # neighbours' versions (and the next one's lock) and the quiz standing's counts and flags;
+    # the CSRF token, attempts table, cooldown, staff link and countdown script fill slots
     _fresh()
     key = (
         "module",
@@ -172,11 +169,10 @@ def module_body(outline, state, prev, nxt, standing) -> Slotted:
 
 
 def course_body(outline, certified: bool, enrolled: bool, day_started: bool, learner: bool):
-    """The course page's content, module rows included, with a slot for the certificate's
-    address. Beyond the course it depends only on the learner's status in each live module
-    (which decides every row, what to continue and the progress), the retired modules they
-    kept, and the four flags, so it is kept under exactly that key: a warm page renders
-    nothing and builds no row."""
+    """The course page's content with its module rows, rendered once per key: learners share it."""
+    # beyond the course it depends only on the learner's status in each live module (which
+    # decides every row, what to continue and the progress), the retired modules they kept and
+    # the four flags; a warm page builds no row; the certificate's address fills a slot
     _fresh()
     key = (
         "course",
