@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from smresidency.access import SIGNED_IN, allow
 from smresidency.auth.forms import ConfirmForm
@@ -44,7 +45,8 @@ def course(course_slug: str):
         "learning/course.html",
         outline=outline,
         body=body.fill(
-            certificate=url_for("certificates.show", cert_id=certificate.id) if certified else ""
+            certificate=url_for("certificates.show", cert_id=certificate.id) if certified else "",
+            description=Markup(outline.course.description_html or ""),  # noqa: S704 - sanitised HTML
         ),
     )
 
