@@ -123,7 +123,7 @@ def _body(key: tuple, template_name: str, **context) -> Slotted:
     return body
 
 
-_MOST_BODIES = 1_000  # at most ~10 MB; a course's learners share far fewer
+_MOST_BODIES = 1_000  # a few KB each (lessons are slots); a course's learners share far fewer
 
 
 def module_body(outline, state, prev, nxt, standing) -> Slotted:
