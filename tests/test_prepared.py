@@ -66,3 +66,10 @@ def test_a_database_error_is_sqlalchemys_and_an_expanding_list_is_refused(app):
             Prepared(select(User.id).where(User.id.in_(bindparam("ids", expanding=True)))).rows(
                 {"ids": [1, 2]}
             )
+
+
+def test_a_write_is_refused(app):
+    from sqlalchemy import update
+
+    with app.app_context(), pytest.raises(ValueError, match="reads"):
+        Prepared(update(User).where(User.id == bindparam("uid")).values(name="x")).rows({"uid": 1})

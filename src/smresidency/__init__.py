@@ -134,8 +134,12 @@ def register_request_cycle(app: Flask) -> None:
     def commit(response):
         # a refusal (4xx) writes nothing, except the rate-limit hit that counted it and
         # what a view chose to keep (g.keep_writes: a refused publish saved as a draft)
-        if not wrote(db.session):
-            db.session.rollback()  # a read-only request: nothing to commit
+        session = db.session()
+        if not wrote(session):  # a read-only request: nothing to commit
+            if session.in_transaction() and _owns_app_context():
+                session.close()  # ends it as rollback does, without expiring what it loaded
+            else:
+                session.rollback()
         elif response.status_code < 400 or (
             response.status_code < 500 and (g.get("keep_rate_limit_hits") or g.get("keep_writes"))
         ):
@@ -143,6 +147,16 @@ def register_request_cycle(app: Flask) -> None:
         else:
             db.session.rollback()
         return response
+
+
+def _owns_app_context() -> bool:
+    """Whether this request pushed its own app context, whose teardown closes the session
+    anyway; a test or command holding one keeps using the session, whose objects a rollback
+    expires so that they read afresh."""
+    from flask.globals import request_ctx
+
+    tokens = getattr(request_ctx._get_current_object(), "_cv_tokens", None)
+    return bool(tokens) and tokens[-1][1] is not None
 
 
 def register_converters(app: Flask) -> None:

@@ -2,14 +2,16 @@
 run on the request's own DBAPI connection (its transaction), with SQLAlchemy's own type
 conversions but without its per-execution machinery (about 25 µs a statement on SQLite).
 
-Only plain selects of plain bound values belong here (no IN lists expanded at execution,
-no literal binds); the statement-count listeners (`before_cursor_execute`) still see each
-statement, and a database error is raised as SQLAlchemy's own exception, as before.
+Only plain selects of plain bound values belong here (no writes, no IN lists expanded at
+execution, no literal binds); listeners on the engine (`before_cursor_execute`: statement
+counts, query recording) still see each statement, the class-wide write detector is not
+asked about these reads, and a database error is raised as SQLAlchemy's own exception.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exc
@@ -41,6 +43,8 @@ class Prepared:
 
     def _plan(self, dialect) -> list:
         compiled = self.statement.compile(dialect=dialect)
+        if compiled.isinsert or compiled.isupdate or compiled.isdelete:
+            raise ValueError("a prepared statement reads: writes go through the session")
         if compiled.literal_execute_params or compiled.post_compile_params:
             raise ValueError("a prepared statement takes plain bound values only")
         binds = compiled._bind_processors
@@ -50,19 +54,22 @@ class Prepared:
         convert = tuple((name, binds[name]) for name in names if name in binds)
         columns = compiled._result_columns
         row = namedtuple("Row", [column.keyname for column in columns], rename=True)
+        make = partial(tuple.__new__, row)  # row._make without a Python call per row
         types = tuple(column.type for column in columns)
         # the result conversions wait for the first execution: some drivers' need the type
         # code the database reports for the column (PostgreSQL's numbers)
-        plan = [compiled.string, names, fixed, dialect.positional, convert, None, row, types]
+        plan = [compiled.string, names, fixed, dialect.positional, convert, None, make, types]
         self._plans[dialect.name] = plan
         return plan
 
     @staticmethod
     def _processors(plan: list, dialect, description) -> tuple:
-        """Each column's conversion, as SQLAlchemy picks it for this driver, made once."""
+        """The columns that need a conversion, as SQLAlchemy picks it for this driver, each
+        with its place in the row; made once."""
         plan[5] = tuple(
-            kind._cached_result_processor(dialect, column[1])
-            for kind, column in zip(plan[7], description, strict=True)
+            (place, process)
+            for place, (kind, column) in enumerate(zip(plan[7], description, strict=True))
+            if (process := kind._cached_result_processor(dialect, column[1])) is not None
         )
         return plan[5]
 
@@ -75,15 +82,16 @@ class Prepared:
         connection = session.connection()
         dialect = connection.dialect
         plan = self._plans.get(dialect.name) or self._plan(dialect)
-        sql, names, fixed, positional, convert, processors, row, _ = plan
+        sql, names, fixed, positional, convert, processors, make, _ = plan
         values = {**fixed, **params}
         for name, process in convert:
             values[name] = process(values[name])
-        args = tuple(values[name] for name in names) if positional else values
-        raw = connection.connection.driver_connection
-        cursor = raw.cursor()
+        args = tuple(map(values.__getitem__, names)) if positional else values
+        cursor = connection.connection.driver_connection.cursor()
         try:
-            if connection._has_events or connection.engine._has_events:
+            if connection.engine.dispatch.before_cursor_execute.listeners:
+                # listeners on this engine (statement counts, query recording) are told; the
+                # class-wide one, the write detector (readonly), has nothing to learn from a select
                 connection.dispatch.before_cursor_execute(
                     connection, cursor, sql, args, None, False
                 )
@@ -97,12 +105,15 @@ class Prepared:
             ) from error
         finally:
             cursor.close()
-        if not any(processors):
-            return Rows(row._make(r) for r in fetched)
-        return Rows(
-            row._make([v if p is None else p(v) for p, v in zip(processors, r, strict=True)])
-            for r in fetched
-        )
+        if not processors:
+            return Rows(map(make, fetched))
+        found = Rows()
+        for raw in fetched:
+            values = list(raw)
+            for place, process in processors:
+                values[place] = process(values[place])
+            found.append(make(values))
+        return found
 
     def one_or_none(self, params: dict[str, Any]):
         """The one row, or None (more than one is the caller's error, as with Result)."""

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from smresidency.catalog.cache import (
     CourseInfo,
@@ -98,8 +98,14 @@ class Outline:
         return None, None, None
 
 
+# whether each mark is set, as 0 or 1 under the marks' names: module_states reads only that,
+# and turning SQLite's stored text into datetimes cost more than the rest of the statement
 _PROGRESS = (
-    select(ModuleProgress.module_id, ModuleProgress.read_at, ModuleProgress.completed_at)
+    select(
+        ModuleProgress.module_id,
+        case((ModuleProgress.read_at.is_(None), 0), else_=1).label("read_at"),
+        case((ModuleProgress.completed_at.is_(None), 0), else_=1).label("completed_at"),
+    )
     .join(Module, Module.id == ModuleProgress.module_id)
     .where(ModuleProgress.user_id == bindparam("user_id"))
     .where(Module.course_id == bindparam("course_id"))
@@ -134,17 +140,15 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
         row.module_id: row
         for row in _rows(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
     }
-    shown = [
-        (m, v, marks.get(m.id))
-        for m, v in found.modules
-        if not m.retired or (m.id in marks and marks[m.id].completed_at)
-    ]
-    states = module_states(shown)
-    return Outline(
-        found.course,
-        [s for s in states if not s.retired],
-        [s for s in states if s.retired],
-    )
+    live, kept = [], []  # kept: retired modules this learner completed
+    for m, v in found.modules:
+        mark = marks.get(m.id)
+        if not m.retired:
+            live.append((m, v, mark))
+        elif mark is not None and mark.completed_at:
+            kept.append((m, v, mark))
+    states = module_states(live + kept if kept else live)
+    return Outline(found.course, states[: len(live)], states[len(live) :])
 
 
 def module_states(
@@ -155,7 +159,11 @@ def module_states(
     complete = {m.slug for m, _, p in live if p and p.completed_at}
     states = []
     for m, v, mark in live:
-        missing = [titles[r] for r in v.requires if r in titles and r not in complete]
+        missing = (
+            [titles[r] for r in v.requires if r in titles and r not in complete]
+            if v.requires
+            else []
+        )
         if mark and mark.completed_at:
             status = "complete"
         elif missing:
