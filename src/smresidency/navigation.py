@@ -1,6 +1,9 @@
 """The page header's navigation and fixed addresses, made once per process: they change with
 the visitor's roles and the section they are in, never from one request to the next."""
 
+import secrets
+from typing import NamedTuple
+
 from flask import Flask, current_app, g, request, session, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF, generate_csrf
@@ -12,6 +15,7 @@ renders: list[tuple] = []  # navigations rendered, in order: tests prove they ar
 def register(app: Flask) -> None:
     """Offer both to every template."""
     app.add_template_global(site_nav)
+    app.add_template_global(page_frame)
     app.add_template_global(fixed_url)
     app.add_template_global(csrf_token)  # in place of Flask-WTF's, which signs on every page
     # Flask-WTF also puts its own csrf_token into every template context, where it would win
@@ -52,14 +56,63 @@ def site_nav(user) -> Markup:
     return found
 
 
+class Frame(NamedTuple):
+    """base.html's fixed text around a page's title, CSRF token, main class and content."""
+
+    top: Markup
+    head: Markup  # after the title, to the sign-out form's token or the main element's class
+    after_token: Markup
+    bottom: Markup  # after </main>
+    signed_in: bool
+
+
+frames: list[tuple] = []  # frames rendered, in order: tests prove they are not repeated
+_SLOT = Markup(f"\x00slot-{secrets.token_hex(8)}\x00")  # noqa: S704 - a fixed marker
+
+
+def page_frame(user) -> Frame:
+    """The page around its own parts, rendered the first time each settings version, site
+    name, visitor's roles, page and script root are seen: header, navigation and footer
+    change with those, never from one request to the next."""
+    from smresidency.admin.settings import for_templates
+    from smresidency.db import database_key
+
+    site = for_templates()
+    signed_in = bool(user.is_authenticated)
+    roles = frozenset(user.roles) if signed_in else None
+    kept = _kept(current_app).setdefault("frames", {})
+    settings = (database_key(), site.version)
+    if kept.get("settings") != settings:  # a save: every frame is made anew, the old dropped
+        kept.clear()
+        kept["settings"] = settings
+    key = (request.script_root, request.endpoint or "", signed_in, roles)
+    found = kept.get(key)
+    if found is None:
+        template = current_app.jinja_env.get_template("_frame.html")
+        parts = template.render(slot=_SLOT, site=site, current_user=user).split(_SLOT)
+        if signed_in:
+            top, head, after_token, bottom = parts
+        else:
+            (top, head, bottom), after_token = parts, ""
+        found = Frame(*(Markup(p) for p in (top, head, after_token, bottom)), signed_in)  # noqa: S704 - an autoescaped template's output
+        kept[key] = found
+        frames.append((settings, *key))
+    return found
+
+
 def csrf_token() -> str:
     """The session's CSRF token as Flask-WTF signs it, signed once per process: the token has
     no time limit here (WTF_CSRF_TIME_LIMIT None), so signing it again adds nothing."""
-    config = current_app.config
+    app = current_app._get_current_object()
+    config = app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+    if config.get("WTF_CSRF_TIME_LIMIT") is not None:
         return generate_csrf()
-    kept = current_app.extensions.setdefault("smresidency.csrf", {})
+    here = g._get_current_object()
+    signed = getattr(here, field, None)
+    if signed is not None:  # this request's token already (a second form on the page)
+        return signed
+    kept = app.extensions.setdefault("smresidency.csrf", {})
     raw = session.get(field)
     signed = kept.get(raw) if raw is not None else None
     if signed is None:
@@ -67,7 +120,7 @@ def csrf_token() -> str:
             kept.clear()
         signed = generate_csrf()  # makes the session's raw token when it has none yet
         kept[session[field]] = signed  # the first page's token is the one later pages carry
-    setattr(g, field, signed)  # forms on the page (hidden_tag) use the same
+    setattr(here, field, signed)  # forms on the page (hidden_tag) use the same
     return signed
 
 

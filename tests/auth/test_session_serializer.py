@@ -101,3 +101,23 @@ def test_a_session_holding_a_flash_list_is_kept_as_json_and_shows_its_flash_once
         stored["_flashes"] = [("info", "Kept message")]
     assert "Kept message" in client.get("/account").get_data(as_text=True)
     assert "Kept message" not in client.get("/account").get_data(as_text=True)
+
+
+def test_session_protection_still_tells_another_browser_and_hashes_each_pair_once(
+    app, client, login_as, monkeypatch
+):
+    from smresidency.auth import session as sessions
+
+    login_as("learner")
+    client.get("/account", headers={"User-Agent": "Browser A"})
+    hashed = []
+    real = sessions._create_identifier
+    monkeypatch.setattr(sessions, "_create_identifier", lambda: hashed.append(1) or real())
+    sessions._IDENTIFIERS.clear()
+    for _ in range(3):
+        client.get("/account", headers={"User-Agent": "Browser A"})
+    assert len(hashed) == 1  # the same browser and address: hashed once
+    client.get("/account", headers={"User-Agent": "Browser B"})  # the cookie elsewhere
+    assert len(hashed) == 2
+    with client.session_transaction() as after:
+        assert after["_fresh"] is False  # Flask-Login's basic protection marks it not fresh

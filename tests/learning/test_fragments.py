@@ -100,3 +100,38 @@ def test_pages_of_one_session_carry_one_signed_csrf_token_that_is_accepted(
     assert answered.status_code != 400  # the kept token passes the check
     with checked.app_context():
         db.engine.dispose()
+
+
+def test_the_page_frame_is_rendered_once_per_page_and_roles_and_anew_after_a_settings_save(
+    app, client, login_as, write_course, database_url, tmp_path
+):
+    from smresidency import create_app
+    from smresidency.admin.models import SiteSettings
+    from tests.conftest import _config
+
+    _sync(app, write_course())
+    login_as("learner")
+    client.get(COURSE)
+    before = len(navigation.frames)
+    for _ in range(3):
+        page = client.get(COURSE).get_data(as_text=True)
+        assert page.startswith("<!doctype html>") and page.endswith("</html>")
+        assert 'action="/logout"' in page and "</footer>" in page
+    assert len(navigation.frames) == before  # header, navigation and footer kept
+
+    login_as("coordinator")  # other roles: a frame of their own, once
+    client.get(COURSE)
+    client.get(COURSE)
+    assert len(navigation.frames) == before + 1
+
+    # another app instance (another host) saves the settings: the next page shows them
+    other = create_app(_config(database_url, tmp_path / "other"))
+    with other.app_context():
+        row = db.session.get(SiteSettings, 1) or SiteSettings(id=1)
+        row.organisation_name, row.version = "Riverside Trust", (row.version or 0) + 1
+        db.session.add(row)
+        db.session.commit()
+        db.engine.dispose()
+    page = client.get(COURSE).get_data(as_text=True)
+    assert "Riverside Trust" in page
+    assert len(navigation.frames) == before + 2

@@ -4,9 +4,10 @@ import time
 from collections import namedtuple
 from types import MappingProxyType
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, user_logged_in
+from flask_login.utils import _create_identifier
 from itsdangerous import BadSignature
 from sqlalchemy import bindparam, func, inspect, literal_column, select
 from sqlalchemy.orm import make_transient_to_detached
@@ -89,6 +90,7 @@ def init_login_manager(app: Flask) -> None:
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
 
+    login_manager._session_identifier_generator = session_identifier
     user_logged_in.connect(_on_sign_in)
 
     @login_manager.user_loader
@@ -99,6 +101,22 @@ def init_login_manager(app: Flask) -> None:
         # a per-user token: a session from before device sessions (and test fixtures)
         row = read(statements()[0], {"token": token})
         return None if row is None else attach(row)[0]
+
+
+_IDENTIFIERS: dict[tuple, str] = {}
+
+
+def session_identifier() -> str:
+    """Flask-Login's session-protection identifier (a hash of address and browser), kept per
+    worker for each pair it has seen instead of hashed again on every request."""
+    headers = request.headers
+    pair = (headers.get("X-Forwarded-For"), request.remote_addr, headers.get("User-Agent"))
+    found = _IDENTIFIERS.get(pair)
+    if found is None:
+        if len(_IDENTIFIERS) >= 4096:
+            _IDENTIFIERS.clear()
+        found = _IDENTIFIERS[pair] = _create_identifier()
+    return found
 
 
 def statements():
