@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from flask_login import current_user
 
 CSP = "; ".join(
@@ -55,7 +55,10 @@ def _cache_policy(response: Response) -> None:
             return
         if response.cache_control.public and response.mimetype != "text/html":
             return  # the same for everyone (and loading the user could refresh the cookie)
-    if session.get("_user_id") is not None and current_user.is_authenticated:
+    if session.get("_user_id") is None:
+        return
+    user = g.get("_login_user") or current_user  # the one this request loaded, else load it
+    if user.is_authenticated:
         response.headers["Cache-Control"] = "private, no-store"
 
 

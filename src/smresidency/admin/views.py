@@ -10,14 +10,6 @@ from smresidency.admin.forms import ConfirmForm, NewPersonForm, PeopleFilterForm
 bp = Blueprint("admin", __name__)
 
 
-@bp.app_context_processor
-def site_settings_for_templates() -> dict:
-    """base.html calls site_settings() once: header, footer, accent colour."""
-    from smresidency.admin.settings import for_templates
-
-    return {"site_settings": for_templates}
-
-
 def page_number() -> int:
     """?page=N, anything else is page 1."""
     raw = request.args.get("page", "1")

@@ -60,9 +60,18 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         form.form_errors.append(result.message)
         if result.retry_after:
-            page = render_template("auth/login.html", form=form)
+            page = _login_page(form)
             return page, 429, {"Retry-After": str(result.retry_after)}
-    return render_template("auth/login.html", form=form)
+    return _login_page(form)
+
+
+def _login_page(form) -> str:
+    """The sign-in page, with a button per configured identity provider and, unless SSO_ONLY,
+    the password form."""
+    from smresidency.sso import providers
+
+    options = {"sso_providers": providers.configured(), "sso_only": current_app.config["SSO_ONLY"]}
+    return render_template("auth/login.html", form=form, **options)
 
 
 @bp.route("/register", methods=["GET", "POST"])

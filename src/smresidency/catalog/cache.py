@@ -83,9 +83,11 @@ loads: list[str] = []  # slugs read from the database, in order: tests prove the
 
 def content_version() -> int:
     """The database's content version, read once per request (or app context)."""
-    if "content_version" not in g:
-        g.content_version = db.session.scalar(_VERSION) or 0
-    return g.content_version
+    here = g._get_current_object()  # one context lookup, not one per use
+    found = here.__dict__.get("content_version")
+    if found is None:
+        found = here.content_version = db.session.scalar(_VERSION) or 0
+    return found
 
 
 def structure(slug: str) -> CourseStructure | None:

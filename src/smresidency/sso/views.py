@@ -35,12 +35,6 @@ def _failed(title: str, message: str, status: int, provider=None):
     ), status
 
 
-@bp.app_context_processor
-def sign_in_options():
-    """The sign-in page's buttons, and whether passwords are offered at all."""
-    return {"sso_providers": providers.configured(), "sso_only": current_app.config["SSO_ONLY"]}
-
-
 @bp.before_app_request
 def refuse_passwords_when_sso_only():
     """With SSO_ONLY, password sign-in, registration and reset answer 403 with a pointer, and
