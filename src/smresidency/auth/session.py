@@ -177,8 +177,8 @@ def attach(row, with_device: bool = False) -> tuple:
     *values, roles, version, settings = row
     user = adopt(User, user_keys, values[: len(user_keys)])
     user.role_names = frozenset(roles.split(",")) if roles else frozenset()
-    g.content_version = version or 0
-    g.settings_version = settings or 0
+    here = g._get_current_object()  # one context lookup for both
+    here.content_version, here.settings_version = version or 0, settings or 0
     if not with_device:
         return (user,)
     return user, device(*values[len(user_keys) :])

@@ -10,7 +10,7 @@ from flask import current_app, request, url_for
 from markupsafe import Markup, escape
 
 from smresidency.catalog.cache import content_version
-from smresidency.extensions import db
+from smresidency.db import database_key
 
 _rows: dict[tuple, Markup] = {}
 _bodies: dict[tuple, "Slotted"] = {}
@@ -23,21 +23,11 @@ _MARK = f"\x00slot-{secrets.token_hex(6)}\x00"  # no lesson text holds it by cha
 
 def _fresh() -> None:
     """Forget every piece once the content (or the database) is not the one they were made at."""
-    made_at = (_database(), content_version())
+    made_at = (database_key(), content_version())
     if _made_at[0] != made_at:
         _rows.clear()
         _bodies.clear()
         _made_at[0] = made_at
-
-
-def _database() -> str:
-    """The database URL as text, kept per app: rendering it per request cost more than lookups."""
-    # the same entry db.database_key keeps
-    extensions = current_app.extensions
-    key = extensions.get("smresidency.database_key")
-    if key is None:
-        key = extensions["smresidency.database_key"] = str(db.engine.url)
-    return key
 
 
 def addresses(endpoint: str, name: str, values, **fixed) -> dict[str, str]:
