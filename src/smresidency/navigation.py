@@ -1,5 +1,6 @@
-"""The page header's navigation and fixed addresses, made once per process: they change with
-the visitor's roles and the section they are in, never from one request to the next."""
+"""The page frame, the header's navigation and fixed addresses, made once per process: they
+change with the visitor's roles, the page and the site settings, never from one request to
+the next; and the session's CSRF token, signed once."""
 
 import secrets
 from typing import NamedTuple
@@ -13,7 +14,7 @@ renders: list[tuple] = []  # navigations rendered, in order: tests prove they ar
 
 
 def register(app: Flask) -> None:
-    """Offer both to every template."""
+    """Offer the kept pieces and the kept CSRF token to every template."""
     app.add_template_global(site_nav)
     app.add_template_global(page_frame)
     app.add_template_global(fixed_url)

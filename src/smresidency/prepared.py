@@ -56,7 +56,7 @@ class Prepared:
         row = namedtuple("Row", [column.keyname for column in columns], rename=True)
         make = partial(tuple.__new__, row)  # row._make without a Python call per row
         types = tuple(column.type for column in columns)
-        # the result conversions wait for the first execution: some drivers' need the type
+        # the result conversions wait for the first execution: some drivers need the type
         # code the database reports for the column (PostgreSQL's numbers)
         plan = [compiled.string, names, fixed, dialect.positional, convert, None, make, types]
         self._plans[dialect.name] = plan
@@ -109,10 +109,10 @@ class Prepared:
             return Rows(map(make, fetched))
         found = Rows()
         for raw in fetched:
-            values = list(raw)
+            cells = list(raw)
             for place, process in processors:
-                values[place] = process(values[place])
-            found.append(make(values))
+                cells[place] = process(cells[place])
+            found.append(make(cells))
         return found
 
     def one_or_none(self, params: dict[str, Any]):
