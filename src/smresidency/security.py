@@ -44,8 +44,8 @@ def public_cache(response: Response, seconds: int) -> Response:
 def _cache_policy(response: Response) -> None:
     """Nothing a signed-in person sees may stay in a shared computer's cache or a proxy.
 
-    Responses a view marked public keep that, unless they are HTML pages (the page carries
-    the signed-in person's name in its header); static files and responses a view already
+    Responses a view marked public keep that, unless they are HTML pages (a page's header
+    shows the signed-in person's own navigation); static files and responses a view already
     marked no-store keep their own headers.
     """
     if request.endpoint == "static":

@@ -117,6 +117,15 @@ def test_session_protection_still_tells_another_browser_and_hashes_each_pair_onc
     for _ in range(3):
         client.get("/account", headers={"User-Agent": "Browser A"})
     assert len(hashed) == 1  # the same browser and address: hashed once
+    with app.test_request_context(
+        headers={"User-Agent": "Browser A"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    ):
+        browser_a = sessions.session_identifier()
+    with client.session_transaction() as stored:  # a fresh session made in browser A
+        stored["_id"], stored["_fresh"] = browser_a, True
+    client.get("/account", headers={"User-Agent": "Browser A"})
+    with client.session_transaction() as same:
+        assert same["_fresh"] is True  # the kept hash matches the one Flask-Login made
     client.get("/account", headers={"User-Agent": "Browser B"})  # the cookie elsewhere
     assert len(hashed) == 2
     with client.session_transaction() as after:

@@ -61,9 +61,7 @@ def take(token: str):
             attempt, version = found
             answers, missing = parse_answers(attempt.questions, version.quiz, request.form)
             if not missing:
-                if not services.submit_attempt(attempt, version, answers):
-                    flash("This attempt was submitted already; nothing was changed.", "info")
-                return redirect(url_for("quizzes.result", token=token))
+                return _submitted(token, attempt, version, answers)
     view = queries.attempt_for(current_user.id, token) or abort(404)
     if view.attempt.submitted_at is not None:
         if request.method == "POST":
@@ -73,14 +71,19 @@ def take(token: str):
     if request.method == "POST":  # CSRFProtect checked the form's token before this view
         answers, missing = parse_answers(view.attempt.questions, view.version.quiz, request.form)
         if not missing:
-            if not services.submit_attempt(view.attempt, view.version, answers):
-                flash("This attempt was submitted already; nothing was changed.", "info")
-            return redirect(url_for("quizzes.result", token=token))
+            return _submitted(token, view.attempt, view.version, answers)
     questions = attempt_questions(view.version.quiz, view.attempt.questions, answers, missing)
     status = 422 if missing else 200
     return render_template(
         "quizzes/take.html", view=view, questions=questions, missing=missing, form=ConfirmForm()
     ), status
+
+
+def _submitted(token: str, attempt, version, answers: dict):
+    """Grade and record the answers, then show the result (a second submission changes nothing)."""
+    if not services.submit_attempt(attempt, version, answers):
+        flash("This attempt was submitted already; nothing was changed.", "info")
+    return redirect(url_for("quizzes.result", token=token))
 
 
 @bp.get("/quiz/<token>/result")
