@@ -43,6 +43,7 @@ def test_admin_manages_people_in_the_browser(live_server, page, browser, check_a
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
     check_a11y(page)
     page.get_by_role("link", name="People", exact=True).click()
+    expect(page.get_by_label("Name or e-mail")).to_be_visible()
     check_a11y(page)
     page.get_by_label("Name or e-mail").fill("lee@")
     page.get_by_role("button", name="Search").click()

@@ -30,6 +30,7 @@ def test_register_read_progress_sign_out(app, live_server, page, check_a11y, syn
     page.goto(live_server + "/")
     check_a11y(page)
     page.get_by_role("link", name="Create an account").first.click()
+    expect(page.get_by_label("Repeat the password")).to_be_visible()
     check_a11y(page)
 
     page.get_by_label("Full name").fill("Rosa Parker")
