@@ -73,3 +73,52 @@ def test_a_write_is_refused(app):
 
     with app.app_context(), pytest.raises(ValueError, match="reads"):
         Prepared(update(User).where(User.id == bindparam("uid")).values(name="x")).rows({"uid": 1})
+
+
+def _checked_out(app) -> int:
+    with app.app_context():
+        return db.engine.pool.checkedout()
+
+
+def test_a_get_reads_on_a_lent_connection_and_gives_it_back(app, make_user):
+    """A GET's reads do not open the session's transaction; the pool gets its connection back."""
+    make_user("learner", email="lent@example.test")
+    with app.test_request_context("/", method="GET"):
+        before = db.engine.pool.checkedout()
+        assert Prepared(_USERS).one_or_none({"email": "lent@example.test"}) is not None
+        assert db.engine.pool.checkedout() == before + 1  # lent for the rest of the request
+        assert not db.session().in_transaction()  # the session has not begun
+        Prepared(_USERS).rows({"email": "lent@example.test"})
+        assert db.engine.pool.checkedout() == before + 1  # the same one, not another
+    assert _checked_out(app) == before  # returned when the request ended
+
+
+def test_a_get_that_writes_reads_what_it_wrote(app, make_user):
+    """After the session holds a connection, reads go through it and see its changes."""
+    make_user("learner", email="before@example.test")
+    with app.test_request_context("/", method="GET"):
+        assert Prepared(_USERS).one_or_none({"email": "after@example.test"}) is None
+        db.session.add(User(email="after@example.test", name="After", password_hash="x"))
+        assert Prepared(_USERS).one_or_none({"email": "after@example.test"}) is not None
+        db.session.rollback()
+        assert Prepared(_USERS).one_or_none({"email": "after@example.test"}) is None
+
+
+def test_a_post_reads_in_the_sessions_own_transaction(app, make_user):
+    make_user("learner", email="post@example.test")
+    with app.test_request_context("/", method="POST"):
+        before = db.engine.pool.checkedout()
+        Prepared(_USERS).rows({"email": "post@example.test"})
+        assert db.session().in_transaction()
+        assert db.engine.pool.checkedout() == before + 1  # the session's, released by it
+        db.session.rollback()
+
+
+def test_the_lent_connection_comes_back_when_the_request_fails(app, make_user):
+    """A request that raises after reading still returns its read connection."""
+    make_user("learner", email="fails@example.test")
+    before = _checked_out(app)
+    with pytest.raises(RuntimeError), app.test_request_context("/", method="GET"):
+        Prepared(_USERS).rows({"email": "fails@example.test"})
+        raise RuntimeError("after reading")
+    assert _checked_out(app) == before

@@ -113,8 +113,11 @@ def register_request_cycle(app: Flask) -> None:
     """One commit per request: services flush, the request boundary commits or rolls back."""
     from flask import g
 
+    from smresidency import prepared
     from smresidency.extensions import db
     from smresidency.readonly import wrote
+
+    prepared.init_app(app)
 
     @app.before_request
     def fresh_request_state():
@@ -136,7 +139,10 @@ def register_request_cycle(app: Flask) -> None:
         # what a view chose to keep (g.keep_writes: a refused publish saved as a draft)
         session = db.session()
         if not wrote(session):  # a read-only request: nothing to commit
-            if session.in_transaction() and _owns_app_context():
+            if not session.in_transaction():  # it read on its own connection (prepared.py)
+                if not _owns_app_context():
+                    session.expire_all()  # a test's session: the next request reads afresh
+            elif _owns_app_context():
                 session.close()  # ends it as rollback does, without expiring what it loaded
             else:
                 session.rollback()
