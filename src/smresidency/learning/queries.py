@@ -109,6 +109,7 @@ _PROGRESS = (
     .join(Module, Module.id == ModuleProgress.module_id)
     .where(ModuleProgress.user_id == bindparam("user_id"))
     .where(Module.course_id == bindparam("course_id"))
+    .order_by(ModuleProgress.module_id)  # the same marks give the same key (_OUTLINES)
 )
 
 
@@ -131,15 +132,34 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
     """The course's live modules with the learner's marks, and the retired ones they completed.
 
     The structure comes from the per-process cache (checked against the content version);
-    the learner's own marks are one statement whatever the course size.
+    the learner's own marks are one statement whatever the course size, and learners with
+    the same marks share the states made for the first of them (_OUTLINES).
     """
     found = structure(course_slug)
     if found is None:
         return None
-    marks = {
-        row.module_id: row
-        for row in _rows(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
-    }
+    rows = _rows(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
+    key = (id(found), tuple(rows))
+    known = _OUTLINES.get(key)
+    if known is not None and known[0] is found:
+        return known[1]
+    outline = _outline(found, {row.module_id: row for row in rows})
+    if len(_OUTLINES) >= OUTLINES_KEPT:
+        _OUTLINES.clear()
+    _OUTLINES[key] = (found, outline)
+    return outline
+
+
+# Outlines made, per course structure and set of marks: learners at the same point of a
+# course share one (a course of n modules in order has about 2n such points), so a page
+# builds the states only the first time its marks are seen in this process. Outlines are
+# not changed after they are made; a new content version brings a new structure.
+OUTLINES_KEPT = 4096
+_OUTLINES: dict[tuple, tuple] = {}
+
+
+def _outline(found, marks: dict) -> Outline:
+    """The outline of one structure for one learner's marks (module id -> 0/1 flags)."""
     live, kept = [], []  # kept: retired modules this learner completed
     for m, v in found.modules:
         mark = marks.get(m.id)
