@@ -95,3 +95,46 @@ def test_the_loaded_user_is_the_requests_own_and_saves_edits(app, make_user):
         db.session.commit()
     with app.app_context():
         assert db.session.scalar(select(User.name).where(User.id == user.id)) == "After"
+
+
+def test_loading_the_user_begins_no_transaction_yet_edits_and_relations_work(app, make_user):
+    """A page that only reads prepared statements never begins the session's transaction;
+    the loaded user is still the session's: its relations load and an edit made without any
+    other use of the session is committed at the request's end."""
+    from flask import session
+    from flask_login import login_user
+
+    user = make_user("learner", name="Quiet Before")
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, user.id))
+        db.session.commit()
+        token = session["_user_id"]
+    with app.test_request_context("/account", method="GET"):
+        session["_user_id"] = token
+        loaded = app.login_manager._user_callback(token)
+        assert loaded in db.session and not db.session().in_transaction()
+        assert db.session.get(User, user.id) is loaded  # a query gives the same object
+        assert [row.role for row in loaded.role_rows] == ["learner"]  # a lazy load works
+        loaded.name = "Quiet After"
+        app.process_response(app.response_class("done"))  # the request boundary commits
+    with app.app_context():
+        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "Quiet After"
+
+
+def test_an_edit_on_a_page_that_read_nothing_else_is_saved(app, make_user):
+    """The user is attached without a transaction: the boundary still sees the change."""
+    from flask import session
+    from flask_login import login_user
+
+    user = make_user("learner", name="Only Before")
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, user.id))
+        db.session.commit()
+        token = session["_user_id"]
+    with app.test_request_context("/account", method="GET"):
+        loaded = app.login_manager._user_callback(token)
+        assert not db.session().in_transaction()
+        loaded.name = "Only After"
+        app.process_response(app.response_class("done"))
+    with app.app_context():
+        assert db.session.scalar(select(User.name).where(User.id == user.id)) == "Only After"

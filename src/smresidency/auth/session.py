@@ -11,6 +11,7 @@ from flask_login.utils import _create_identifier
 from itsdangerous import BadSignature
 from sqlalchemy import bindparam, func, inspect, literal_column, select
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 
 from smresidency.extensions import db, login_manager
 from smresidency.prepared import Prepared
@@ -195,8 +196,21 @@ def adopt(cls, keys: list, values) -> object:
     obj = mapper.class_manager.new_instance()
     obj.__dict__.update(zip(keys, values, strict=True))
     make_transient_to_detached(obj)  # loaded state, no pending change; relationships unloaded
-    session.add(obj)
+    _attach(session, instance_state(obj))
     return obj
+
+
+def _attach(session, state) -> None:
+    """What Session.add does for an object already persistent (identity map, session id and
+    the attach events), without beginning the session's transaction: a page whose reads are
+    all prepared statements then never begins one (prepared.py), and the session's teardown
+    has nothing to end. The object is the session's as if added: a change to it is flushed
+    and committed, its relationships load, a query for it returns it."""
+    session.dispatch.before_attach(session, state)
+    session.identity_map.add(state)
+    state.session_id = session.hash_key
+    session.dispatch.after_attach(session, state)
+    session.dispatch.detached_to_persistent(session, state)
 
 
 def _on_sign_in(app, user, **extra) -> None:
