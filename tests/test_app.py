@@ -182,3 +182,26 @@ def test_every_page_names_a_favicon_that_is_served(client):
     icon = client.get(href)
     assert icon.status_code == 200
     assert icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+
+
+def test_a_blueprint_page_runs_the_default_context_processor_once(app, client):
+    """Flask 3.1 registers its request/session/g processor per blueprint too; it runs once."""
+    import flask.templating
+
+    calls = []
+    default = flask.templating._default_template_ctx_processor
+
+    def counted():
+        calls.append(1)
+        return default()
+
+    kept = {scope: list(found) for scope, found in app.template_context_processors.items()}
+    for processors in app.template_context_processors.values():
+        processors[:] = [counted if p is default else p for p in processors]
+    try:
+        page = client.get("/login")  # the auth blueprint's page, with request and session in use
+    finally:
+        for scope, found in kept.items():
+            app.template_context_processors[scope][:] = found
+    assert page.status_code == 200
+    assert len(calls) == 1

@@ -218,6 +218,17 @@ def register_blueprints(app: Flask) -> None:
         webhooks_bp,
     ):
         app.register_blueprint(bp)
+    _run_default_context_processor_once(app)
+
+
+def _run_default_context_processor_once(app: Flask) -> None:
+    """Flask 3.1 registers its default context processor (request, session, g) for every
+    blueprint as well as for the app, so each blueprint's page ran it twice: keep the app's."""
+    from flask.templating import _default_template_ctx_processor
+
+    for scope, processors in app.template_context_processors.items():
+        if scope is not None:
+            processors[:] = [p for p in processors if p is not _default_template_ctx_processor]
 
 
 def register_errorhandlers(app: Flask) -> None:
