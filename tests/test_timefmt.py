@@ -30,3 +30,21 @@ def test_site_zone_setting_applies_without_a_cohort_and_bad_names_fall_back(app)
         assert local_dt(WINTER, None, "%H:%M") == "21:35 AEDT"
         assert local_dt(WINTER, SimpleNamespace(timezone="Not/AZone"), "%H:%M") == "10:35 UTC"
         assert local_dt(None) == ""
+
+
+def test_a_time_is_formatted_once_per_zone_and_format(app, monkeypatch):
+    """The same submission time shown again is not formatted again; another zone or format
+    (or the site's zone changing) gives its own text."""
+    from smresidency import timefmt
+
+    monkeypatch.setattr(timefmt, "_FORMATTED", {})
+    with app.app_context():
+        first = local_dt(WINTER, "Europe/Berlin")
+        assert local_dt(WINTER, "Europe/Berlin") is first
+        assert len(timefmt._FORMATTED) == 1
+        assert local_dt(WINTER, "Asia/Tokyo") == "05 Dec 2026 19:35 JST"
+        assert local_dt(WINTER, "Europe/Berlin", "%H:%M") == "11:35 CET"
+        assert local_dt(WINTER) == "05 Dec 2026 10:35 UTC"
+        app.config["TIMEZONE"] = "Australia/Sydney"
+        assert local_dt(WINTER) == "05 Dec 2026 21:35 AEDT"
+        assert len(timefmt._FORMATTED) == 5

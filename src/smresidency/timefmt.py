@@ -25,13 +25,26 @@ def display_zone(where=None) -> tzinfo:
 
 
 def local_dt(moment: datetime | None, where=None, fmt: str = "%d %b %Y %H:%M") -> str:
-    """`moment` in the zone for `where`, followed by the zone's short name (e.g. GMT, CET)."""
+    """`moment` in the zone for `where`, followed by the zone's short name (e.g. GMT, CET);
+    each (moment, zone, format) is formatted once per process (a page lists the same
+    submission times on every visit, and strftime asks the C library for the zone each time)."""
     if moment is None:
         return ""
     if moment.tzinfo is None:  # SQLite hands back naive UTC
         moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(display_zone(where))
-    return f"{local.strftime(fmt)} {local.tzname()}"
+    zone = display_zone(where)
+    key = (moment, zone, fmt)
+    found = _FORMATTED.get(key)
+    if found is None:
+        local = moment.astimezone(zone)
+        if len(_FORMATTED) >= FORMATTED_KEPT:
+            _FORMATTED.clear()
+        found = _FORMATTED[key] = f"{local.strftime(fmt)} {local.tzname()}"
+    return found
+
+
+FORMATTED_KEPT = 10_000
+_FORMATTED: dict[tuple, str] = {}
 
 
 def register_time_filters(app: Flask) -> None:
