@@ -101,16 +101,9 @@ def test_loading_the_user_begins_no_transaction_yet_edits_and_relations_work(app
     """A page that only reads prepared statements never begins the session's transaction;
     the loaded user is still the session's: its relations load and an edit made without any
     other use of the session is committed at the request's end."""
-    from flask import session
-    from flask_login import login_user
-
     user = make_user("learner", name="Quiet Before")
-    with app.test_request_context("/"):
-        login_user(db.session.get(User, user.id))
-        db.session.commit()
-        token = session["_user_id"]
+    token = _device_token(app, user)
     with app.test_request_context("/account", method="GET"):
-        session["_user_id"] = token
         loaded = app.login_manager._user_callback(token)
         assert loaded in db.session and not db.session().in_transaction()
         assert db.session.get(User, user.id) is loaded  # a query gives the same object
@@ -123,14 +116,8 @@ def test_loading_the_user_begins_no_transaction_yet_edits_and_relations_work(app
 
 def test_an_edit_on_a_page_that_read_nothing_else_is_saved(app, make_user):
     """The user is attached without a transaction: the boundary still sees the change."""
-    from flask import session
-    from flask_login import login_user
-
     user = make_user("learner", name="Only Before")
-    with app.test_request_context("/"):
-        login_user(db.session.get(User, user.id))
-        db.session.commit()
-        token = session["_user_id"]
+    token = _device_token(app, user)
     with app.test_request_context("/account", method="GET"):
         loaded = app.login_manager._user_callback(token)
         assert not db.session().in_transaction()
@@ -138,3 +125,14 @@ def test_an_edit_on_a_page_that_read_nothing_else_is_saved(app, make_user):
         app.process_response(app.response_class("done"))
     with app.app_context():
         assert db.session.scalar(select(User.name).where(User.id == user.id)) == "Only After"
+
+
+def _device_token(app, user) -> str:
+    """Sign the user in once (a device session) and give the token its cookie would hold."""
+    from flask import session
+    from flask_login import login_user
+
+    with app.test_request_context("/"):
+        login_user(db.session.get(User, user.id))
+        db.session.commit()
+        return session["_user_id"]

@@ -13,16 +13,21 @@ from smresidency.learning.models import ModuleProgress
 COURSE_SLUG = "test-course"
 
 
+def _synced_first_module(write_course):
+    """Sync the small test course (inside an app context); its first module and version id."""
+    sync_content(write_course())
+    db.session.commit()
+    return db.session.execute(
+        select(Module, ModuleVersion.id)
+        .join(ModuleVersion, current_version())
+        .where(Module.slug == "01-first")
+    ).one()
+
+
 def test_unflushed_progress_shows_in_the_outline(app, make_user, write_course):
     learner = make_user("learner")
     with app.app_context():
-        sync_content(write_course())
-        db.session.commit()
-        first, version_id = db.session.execute(
-            select(Module, ModuleVersion.id)
-            .join(ModuleVersion, current_version())
-            .where(Module.slug == "01-first")
-        ).one()
+        first, version_id = _synced_first_module(write_course)
         now = utcnow()
         db.session.add(
             ModuleProgress(
@@ -51,13 +56,7 @@ def test_learners_at_the_same_point_share_one_outline(app, make_user, write_cour
 
     monkeypatch.setattr(queries, "module_states", counted)
     with app.app_context():
-        sync_content(write_course())
-        db.session.commit()
-        first, version_id = db.session.execute(
-            select(Module, ModuleVersion.id)
-            .join(ModuleVersion, current_version())
-            .where(Module.slug == "01-first")
-        ).one()
+        first, version_id = _synced_first_module(write_course)
         now = utcnow()
         db.session.add(
             ModuleProgress(user_id=ahead.id, module_id=first.id, version_id=version_id, read_at=now)
