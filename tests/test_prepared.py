@@ -122,3 +122,20 @@ def test_the_lent_connection_comes_back_when_the_request_fails(app, make_user):
         Prepared(_USERS).rows({"email": "fails@example.test"})
         raise RuntimeError("after reading")
     assert _checked_out(app) == before
+
+
+def test_no_connection_is_lent_where_sqlite_keeps_no_wal(tmp_path):
+    """Without WAL a reader would hold off the request's own write at commit (and an
+    in-memory database has one connection per thread): reads then share the session's."""
+    from sqlalchemy import create_engine
+
+    import smresidency.db  # noqa: F401 - its connect listener notes each file's journal mode
+    from smresidency.prepared import ReadConnection
+
+    assert ReadConnection.lend(create_engine("sqlite://")) is None
+    engine = create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    lent = ReadConnection.lend(engine)
+    assert lent is not None and engine.pool.checkedout() == 1
+    lent.release()
+    assert engine.pool.checkedout() == 0
+    engine.dispose()

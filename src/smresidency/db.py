@@ -66,7 +66,9 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
         return
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    # a file system without shared memory keeps the old journal: prepared.ReadConnection asks
+    connection_record.info["sqlite_wal"] = str(mode).lower() == "wal"
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")

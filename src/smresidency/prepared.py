@@ -9,7 +9,8 @@ asked about these reads, and a database error is raised as SQLAlchemy's own exce
 
 A GET or HEAD request whose session has not begun a transaction reads on a pooled connection
 of its own instead, in one read transaction, returned at the request's end: the session's
-transaction (begin, close, about 35 µs on SQLite) is then only paid by requests that use it.
+transaction (begin, close, about 35 µs on SQLite) is then only paid by requests that use it
+(SQLite lends only in WAL mode: otherwise a reader would hold off the request's own write).
 Once the session holds a connection (an ORM read, a write), reads go through it again,
 so they see what the request wrote.
 """
@@ -34,13 +35,22 @@ class ReadConnection:
 
     __slots__ = ("connection", "dialect", "engine")
 
-    def __init__(self, engine) -> None:
-        self.engine, self.dialect = engine, engine.dialect
-        self.connection = engine.raw_connection()  # returned to the pool by release()
-        if self.dialect.name == "sqlite":
+    def __init__(self, engine, connection) -> None:
+        self.engine, self.dialect, self.connection = engine, engine.dialect, connection
+
+    @classmethod
+    def lend(cls, engine) -> ReadConnection | None:
+        """A connection from the pool in a read transaction of its own; None for a SQLite file
+        that is not in WAL mode, where a reader would hold off this request's own write."""
+        connection = engine.raw_connection()  # returned to the pool by release()
+        if engine.dialect.name == "sqlite":
+            if not connection.info.get("sqlite_wal"):  # noted by db._sqlite_on_connect
+                connection.close()
+                return None
             # the driver runs in autocommit mode (db._sqlite_on_connect): one snapshot for
             # the request's reads; PostgreSQL's driver begins one on the first statement
-            self.connection.driver_connection.execute("BEGIN")
+            connection.driver_connection.execute("BEGIN")
+        return cls(engine, connection)
 
     def release(self) -> None:
         """Back to the pool, which rolls the read transaction back."""
@@ -58,15 +68,15 @@ def _connection(session):
         return session.connection()
     here = g._get_current_object()
     lent = here.get("_read_connection")
-    if lent is None:
-        lent = here._read_connection = ReadConnection(db.engine)
-    return lent
+    if lent is None:  # False: this request's reads share the session's connection
+        lent = here._read_connection = ReadConnection.lend(db.engine) or False
+    return lent or session.connection()
 
 
 def release_read_connection(exc: BaseException | None = None) -> None:
     """At the end of each request (teardown, errors included): return what it was lent."""
     lent = g.pop("_read_connection", None)
-    if lent is not None:
+    if lent:
         lent.release()
 
 
