@@ -154,7 +154,7 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
 # course share one (a course of n modules in order has about 2n such points), so a page
 # builds the states only the first time its marks are seen in this process. Outlines are
 # not changed after they are made; a new content version brings a new structure.
-OUTLINES_KEPT = 4096
+OUTLINES_KEPT = 1024  # a few KB each: a bound on memory, not reached by a course in order
 _OUTLINES: dict[tuple, tuple] = {}
 
 
