@@ -78,3 +78,6 @@ def test_learners_at_the_same_point_share_one_outline(app, make_user, write_cour
         db.session.commit()
         assert queries.course_outline(COURSE_SLUG, first_learner.id) is not one
         assert len(made) == 3
+        # the older structure's outlines are gone with it
+        kept = [id(outline) for outline in queries._OUTLINES.values()]
+        assert id(one) not in kept and id(theirs) not in kept

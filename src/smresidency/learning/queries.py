@@ -140,22 +140,38 @@ def course_outline(course_slug: str, user_id: int) -> Outline | None:
         return None
     rows = _rows(_PROGRESS, {"user_id": user_id, "course_id": found.course.id})
     key = (id(found), tuple(rows))
-    known = _OUTLINES.get(key)
-    if known is not None and known[0] is found:
-        return known[1]
+    if _STRUCTURES.get(id(found)) is found:
+        known = _OUTLINES.get(key)
+        if known is not None:
+            return known
+    else:
+        _made_for(found)
     outline = _outline(found, {row.module_id: row for row in rows})
     if len(_OUTLINES) >= OUTLINES_KEPT:
         _OUTLINES.clear()
-    _OUTLINES[key] = (found, outline)
+    _OUTLINES[key] = outline
     return outline
 
 
 # Outlines made, per course structure and set of marks: learners at the same point of a
 # course share one (a course of n modules in order has about 2n such points), so a page
 # builds the states only the first time its marks are seen in this process. Outlines are
-# not changed after they are made; a new content version brings a new structure.
+# not changed after they are made; a new content version brings a new structure, and the
+# outlines of the course's older one are dropped with it (they hold its lessons' text).
 OUTLINES_KEPT = 1024  # a few KB each: a bound on memory, not reached by a course in order
-_OUTLINES: dict[tuple, tuple] = {}
+_OUTLINES: dict[tuple, Outline] = {}  # (id of the structure, marks) -> outline
+_STRUCTURES: dict[int, object] = {}  # id -> structure: held, so no other one takes its id
+
+
+def _made_for(found) -> None:
+    """Outlines are now made for this structure: forget those of older ones of its course."""
+    older = {key for key, held in _STRUCTURES.items() if held.course.slug == found.course.slug}
+    if older:
+        for key in [key for key in _OUTLINES if key[0] in older]:
+            del _OUTLINES[key]
+        for key in older:
+            del _STRUCTURES[key]
+    _STRUCTURES[id(found)] = found
 
 
 def _outline(found, marks: dict) -> Outline:
